@@ -1,0 +1,245 @@
+"""Typed settings from environment variables and an optional ``.env`` file.
+
+Settings are validated once at start-up by :func:`load_settings`. A wrong value stops
+start-up with one :class:`ConfigError` line naming the variable; missing Plex or AI
+settings do not (the UI says what to configure). Secrets (``PLEX_TOKEN``,
+``GEMINI_API_KEY``, ``APP_PASSWORD``, ``SECRET_KEY``) are ``SecretStr`` so they never
+render by accident; use :meth:`Settings.public_view` for display.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.0-flash")
+
+# Model ids as listed by the Gemini API (`models/gemini-2.5-flash`, `gemini-2.5-flash-lite`,
+# `gemini-2.5-flash-preview-09-2025`): lower-case letters, digits, dots and dashes.
+_MODEL_ID = re.compile(r"^(models/)?[a-z0-9][a-z0-9.\-]*$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; ``str()`` is one line naming the variable."""
+
+
+def _check_url(name: str, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{name} must be a URL with http:// or https:// and a host, got {value!r}")
+    return value.rstrip("/")
+
+
+class Settings(BaseModel):
+    """The application's effective configuration.
+
+    Field names are the environment variable names. Durations are seconds.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    PLEX_URL: str | None = None
+    PLEX_TOKEN: SecretStr | None = None
+    PLEX_MUSIC_SECTION: str | None = None
+    PLEX_TIMEOUT: float = Field(default=30.0, gt=0)
+
+    GEMINI_API_KEY: SecretStr | None = None
+    GEMINI_MODELS: tuple[str, ...] = DEFAULT_GEMINI_MODELS
+    GEMINI_BASE_URL: str | None = None
+    # Gemini Flash answers a 30-track list in ~5-20 s; past 60 s the cascade moves on.
+    GEMINI_TIMEOUT: float = Field(default=60.0, gt=0)
+
+    OLLAMA_URL: str | None = "http://localhost:11434"
+    OLLAMA_MODEL: str = "hermes3:8b"
+    # A CPU-only 8B model takes 30-90 s for a 30-track JSON list.
+    OLLAMA_TIMEOUT: float = Field(default=180.0, gt=0)
+
+    DATA_DIR: Path = Path("./data")
+    DATABASE_URL: str | None = Field(default=None, repr=False)  # may hold a password
+    SECRET_KEY: SecretStr | None = None
+    LOG_LEVEL: str = "INFO"
+    TZ: str | None = None
+
+    APP_USERNAME: str | None = None
+    APP_PASSWORD: SecretStr | None = None
+    AUTH_DISABLED: bool = False
+
+    SCHEDULER_ENABLED: bool = True
+
+    @field_validator("PLEX_URL", "GEMINI_BASE_URL", "OLLAMA_URL", mode="before")
+    @classmethod
+    def _url(cls, value: Any, info: Any) -> str | None:
+        return _check_url(info.field_name, value)
+
+    @field_validator("PLEX_TOKEN", "GEMINI_API_KEY", "APP_PASSWORD", "SECRET_KEY", mode="before")
+    @classmethod
+    def _empty_secret(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("PLEX_MUSIC_SECTION", mode="before")
+    @classmethod
+    def _section(cls, value: Any) -> str | None:
+        if value is None or str(value).strip() == "":
+            return None
+        value = str(value).strip()
+        if len(value) > 200 or any(ord(c) < 32 for c in value):
+            raise ValueError("PLEX_MUSIC_SECTION must be a library section key (a number) or its name")
+        return value
+
+    @field_validator("GEMINI_MODELS", mode="before")
+    @classmethod
+    def _models(cls, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return DEFAULT_GEMINI_MODELS
+        if isinstance(value, str):
+            items = [v.strip() for v in value.split(",")]
+            if value.strip() == "":
+                return ()
+        else:
+            items = [str(v).strip() for v in value]
+        for item in items:
+            if not _MODEL_ID.match(item):
+                raise ValueError(
+                    "GEMINI_MODELS must be a comma-separated list of model ids such as "
+                    f"'gemini-2.5-flash,gemini-2.0-flash', got {value!r}"
+                )
+        return tuple(i.removeprefix("models/") for i in items)
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> str:
+        value = str(value or "INFO").strip().upper()
+        if value not in _LOG_LEVELS:
+            raise ValueError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {value!r}")
+        return value
+
+    @field_validator("AUTH_DISABLED", "SCHEDULER_ENABLED", mode="before")
+    @classmethod
+    def _bool(cls, value: Any, info: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{info.field_name} must be true or false, got {value!r}")
+
+    # -- derived values -------------------------------------------------------------
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: ``DATABASE_URL`` or a SQLite file in ``DATA_DIR``."""
+        if self.DATABASE_URL:
+            return self.DATABASE_URL
+        return f"sqlite:///{(self.DATA_DIR / 'plex_completer.db').resolve()}"
+
+    @property
+    def plex_configured(self) -> bool:
+        """True when both ``PLEX_URL`` and ``PLEX_TOKEN`` are set."""
+        return bool(self.PLEX_URL and self.PLEX_TOKEN)
+
+    @property
+    def gemini_configured(self) -> bool:
+        """True when a Gemini API key is set and at least one model is listed."""
+        return bool(self.GEMINI_API_KEY and self.GEMINI_MODELS)
+
+    @property
+    def ollama_configured(self) -> bool:
+        """True when ``OLLAMA_URL`` and ``OLLAMA_MODEL`` are set."""
+        return bool(self.OLLAMA_URL and self.OLLAMA_MODEL)
+
+    def secret_values(self) -> list[str]:
+        """The literal secret strings, for the log redaction filter."""
+        out = []
+        for field in ("PLEX_TOKEN", "GEMINI_API_KEY", "APP_PASSWORD", "SECRET_KEY"):
+            value = getattr(self, field)
+            if value is not None and len(value.get_secret_value()) >= 4:
+                out.append(value.get_secret_value())
+        password = urlsplit(self.DATABASE_URL).password if self.DATABASE_URL else None
+        if password:
+            out.append(password)
+        return out
+
+    def public_view(self) -> dict[str, str]:
+        """The settings as display strings, secrets masked ("set" / "not set")."""
+        out: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                out[name] = "set (hidden)"
+            elif value is None:
+                out[name] = "not set"
+            elif isinstance(value, tuple):
+                out[name] = ",".join(value)
+            else:
+                out[name] = str(value)
+        out["DATABASE_URL"] = _mask_url_password(self.database_url)
+        return out
+
+
+def _mask_url_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def _format_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    name = ".".join(str(p) for p in err["loc"]) or "configuration"
+    msg = err["msg"].removeprefix("Value error, ")
+    if name.lower() not in msg.lower():
+        msg = f"{name}: {msg}"
+    return f"Invalid configuration: {msg}"
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``environ`` (default ``os.environ``) and ``overrides``.
+
+    A ``.env`` file in the working directory is read first (it never overrides real
+    environment variables). ``overrides`` (the dict tests pass to ``create_app``) win.
+    Raises :class:`ConfigError` with one line naming the wrong variable.
+    """
+    if environ is None:
+        from dotenv import dotenv_values
+
+        env_file = {k: v for k, v in dotenv_values(".env").items() if v is not None} if Path(".env").is_file() else {}
+        environ = {**env_file, **os.environ}
+    fields = Settings.model_fields
+    data: dict[str, Any] = {k: v for k, v in environ.items() if k in fields}
+    if overrides:
+        data.update({k: v for k, v in overrides.items() if k in fields})
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(exc)) from None
+
+
+def ensure_secret_key(settings: Settings) -> str:
+    """Return ``SECRET_KEY`` or one generated once and kept in ``DATA_DIR/secret_key``."""
+    if settings.SECRET_KEY is not None:
+        return settings.SECRET_KEY.get_secret_value()
+    path = settings.DATA_DIR / "secret_key"
+    if path.is_file():
+        key = path.read_text().strip()
+        if key:
+            return key
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

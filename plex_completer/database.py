@@ -1,0 +1,62 @@
+"""Database engine settings and schema upgrades at start-up.
+
+SQLite is shared by web threads and scheduler threads: every connection gets WAL
+journaling (readers never block the writer), foreign keys and a busy timeout
+(https://www.sqlite.org/pragma.html). A lock that outlasts the timeout raises
+``OperationalError('database is locked')``, which the web layer turns into a 503 page
+with a retry hint instead of a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+# Milliseconds a connection waits for a lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options for ``url`` (SQLite gets a longer driver timeout)."""
+    if url.startswith("sqlite"):
+        # check_same_thread: connections are pooled per thread by SQLAlchemy; the
+        # scheduler's threads get their own. timeout is the driver's lock wait in seconds.
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def install_sqlite_pragmas(engine: Engine) -> None:
+    """Register :func:`_sqlite_pragmas` on every new connection of a SQLite ``engine``."""
+    if engine.dialect.name == "sqlite" and not sa.event.contains(engine, "connect", _sqlite_pragmas):
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """True when ``exc`` is SQLite's "database is locked" (or "busy")."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, sa.exc.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Run Alembic migrations up to head (idempotent; called by ``create_app``)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR))

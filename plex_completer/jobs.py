@@ -1,0 +1,256 @@
+"""Background jobs: a ``Job`` row per unit of work, run in APScheduler's thread pool.
+
+A web request or CLI call only *enqueues* (:meth:`JobRunner.enqueue`) and gets the job
+row back; the work runs in a scheduler thread inside an app context, reports progress
+through :class:`JobContext`, and always ends in a final state (done, failed,
+postponed or interrupted), also when it raises (the microblog pattern:
+try/except/finally).
+
+Job functions are registered by kind with :func:`job_kind` and called as
+``fn(ctx, **params)``; they return a one-line summary message (``str``) or a dict
+with ``"message"`` plus any result fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+from .extensions import db
+from .logging_setup import redact
+from .models import Job, JobStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[..., Any]
+_REGISTRY: dict[str, JobFunction] = {}
+
+
+def job_kind(kind: str) -> Callable[[JobFunction], JobFunction]:
+    """Register ``fn`` as the function that runs jobs of ``kind``."""
+
+    def decorator(fn: JobFunction) -> JobFunction:
+        _REGISTRY[kind] = fn
+        return fn
+
+    return decorator
+
+
+class JobPostponed(Exception):
+    """Raised by a job function that cannot run now (quota, cap); the job ends POSTPONED."""
+
+
+class UserFacingError(Exception):
+    """An error whose message is written for the user (what happened, what to do)."""
+
+
+class JobContext:
+    """Handed to a job function: its job id and a way to report progress.
+
+    :meth:`progress` commits the current database session (progress is only visible to
+    the polling page once committed), so job functions keep their own writes in
+    coherent units between progress calls.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self._last_write = 0.0
+
+    @property
+    def job(self) -> Job:
+        """The job row (loaded in the current session)."""
+        return db.session.get(Job, self.job_id)
+
+    def progress(self, done: int | None = None, total: int | None = None, step: str | None = None, *, force: bool = True) -> None:
+        """Record progress: ``done`` of ``total`` units and the current ``step`` text.
+
+        With ``force=False`` writes at most every 0.5 s (for tight loops).
+        """
+        now = time.monotonic()
+        if not force and now - self._last_write < 0.5:
+            return
+        self._last_write = now
+        job = self.job
+        if done is not None:
+            job.progress_done = done
+        if total is not None:
+            job.progress_total = total
+        if step is not None:
+            job.step = step[:200]
+        db.session.commit()
+
+
+class JobRunner:
+    """Owns the APScheduler ``BackgroundScheduler`` of this process and runs job rows."""
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+        self.scheduler: Any = None
+        self._enqueue_lock = threading.Lock()
+        self.inline = False  # tests may run jobs synchronously in the calling thread
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def init_app(self, app: Flask, start_scheduler: bool = True) -> None:
+        """Bind to ``app``; mark jobs left running by a previous process as interrupted;
+        start the scheduler when ``start_scheduler``."""
+        self.app = app
+        app.extensions["job_runner"] = self
+        self.inline = bool(app.config.get("JOBS_INLINE", False))
+        if app.config.get("AUTO_MIGRATE", True):
+            with app.app_context():
+                self.mark_interrupted()
+        if start_scheduler:
+            self.start()
+
+    def start(self) -> None:
+        """Start the background scheduler (idempotent)."""
+        if self.scheduler is not None and self.scheduler.running:
+            return
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        settings = self.app.config["SETTINGS"]
+        # Four worker threads: a generation waiting on a slow Ollama must not block a
+        # library sync or the page's "test" buttons.
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+            timezone=settings.TZ or None,
+        )
+        self.scheduler.start()
+        log.info("Background scheduler started")
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop the scheduler (used by tests and at exit)."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+        self.scheduler = None
+
+    @property
+    def running(self) -> bool:
+        """True while the background scheduler runs."""
+        return bool(self.scheduler is not None and self.scheduler.running)
+
+    def mark_interrupted(self) -> int:
+        """Mark queued/running jobs of a previous process as interrupted; returns the count."""
+        jobs = db.session.scalars(db.select(Job).where(Job.status.in_(JobStatus.ACTIVE))).all()
+        for job in jobs:
+            job.status = JobStatus.INTERRUPTED
+            job.finished_at = utcnow()
+            job.message = "Interrupted: the app stopped while this job was " + (
+                "running. Nothing half-made was kept; you can retry it." if job.started_at else "waiting. You can retry it."
+            )
+            log.warning("Job %s (%s) was interrupted by a restart", job.id, job.kind)
+        db.session.commit()
+        return len(jobs)
+
+    # -- enqueueing ------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        kind: str,
+        params: dict[str, Any] | None = None,
+        *,
+        dedupe_key: str | None = None,
+        playlist_id: int | None = None,
+        trigger: str = "user",
+    ) -> Job:
+        """Create a job row and schedule it to run now; return the row.
+
+        When an active job with the same ``dedupe_key`` exists (a double click, a second
+        tab), that job is returned instead and nothing new is started.
+        Raises ``KeyError`` for an unknown ``kind``.
+        """
+        if kind not in _REGISTRY:
+            raise KeyError(f"unknown job kind {kind!r}")
+        with self._enqueue_lock:
+            if dedupe_key:
+                existing = db.session.scalars(
+                    db.select(Job)
+                    .where(Job.dedupe_key == dedupe_key, Job.status.in_(JobStatus.ACTIVE))
+                    .order_by(Job.id.desc())
+                ).first()
+                if existing is not None:
+                    return existing
+            job = Job(kind=kind, params=params or {}, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger)
+            db.session.add(job)
+            db.session.commit()
+        if self.inline or not self.running:
+            if not self.inline:
+                log.warning("Scheduler not running; job %s (%s) runs in the calling thread", job.id, kind)
+            self.run_job(job.id)
+            db.session.refresh(job)
+        else:
+            self.scheduler.add_job(self._run_in_context, args=[job.id], id=f"job-{job.id}", misfire_grace_time=None)
+        return job
+
+    def run_now(self, kind: str, params: dict[str, Any] | None = None, *, trigger: str = "cli", playlist_id: int | None = None) -> Job:
+        """Create a job row and run it synchronously in this thread (CLI, scheduled runs)."""
+        job = Job(kind=kind, params=params or {}, trigger=trigger, playlist_id=playlist_id)
+        db.session.add(job)
+        db.session.commit()
+        self.run_job(job.id)
+        db.session.expire_all()
+        return db.session.get(Job, job.id)
+
+    # -- running ---------------------------------------------------------------------
+
+    def _run_in_context(self, job_id: int) -> None:
+        with self.app.app_context():
+            self.run_job(job_id)
+
+    def run_job(self, job_id: int) -> None:
+        """Run job ``job_id`` to a final state (needs an app context)."""
+        job = db.session.get(Job, job_id)
+        if job is None or job.status not in JobStatus.ACTIVE:
+            return
+        fn = _REGISTRY[job.kind]
+        job.status = JobStatus.RUNNING
+        job.started_at = utcnow()
+        db.session.commit()
+        started = time.monotonic()
+        status, message, result = JobStatus.FAILED, "", None
+        try:
+            outcome = fn(JobContext(job_id), **(job.params or {}))
+            if isinstance(outcome, dict):
+                result = outcome
+                message = str(outcome.get("message", ""))
+            else:
+                message = str(outcome or "")
+            status = JobStatus.DONE
+        except JobPostponed as exc:
+            db.session.rollback()
+            status, message = JobStatus.POSTPONED, redact(str(exc))
+            log.warning("Job %s (%s) postponed: %s", job_id, job.kind, message)
+        except UserFacingError as exc:
+            db.session.rollback()
+            message = redact(str(exc))
+            log.error("Job %s (%s) failed: %s", job_id, job.kind, message)
+        except Exception as exc:  # noqa: BLE001 - a job must always end in a final state
+            db.session.rollback()
+            message = redact(f"Unexpected error ({type(exc).__name__}): {exc}")
+            log.exception("Job %s (%s) failed unexpectedly", job_id, job.kind)
+        finally:
+            try:
+                job = db.session.get(Job, job_id)
+                job.status = status
+                job.message = message[:4000]
+                if result is not None:
+                    job.result = result
+                job.finished_at = utcnow()
+                if status == JobStatus.DONE and job.progress_total:
+                    job.progress_done = job.progress_total
+                db.session.commit()
+            except Exception:  # noqa: BLE001
+                db.session.rollback()
+                log.exception("Could not record the end of job %s", job_id)
+        log.debug("Job %s (%s) took %.2f s", job_id, job.kind, time.monotonic() - started)
+
+
+runner = JobRunner()

@@ -1,0 +1,323 @@
+"""Database models: playlists and their AI track lists, the library index, jobs, AI attempts.
+
+All timestamps are stored as naive UTC in the database and returned as aware UTC
+``datetime`` objects (see :class:`UTCDateTime`), because SQLite has no time zone type.
+Schema changes go through Alembic (``migrations/``); a test checks models and
+migrations never drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time as an aware UTC datetime."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A DateTime column that stores naive UTC and always returns aware UTC.
+
+    Raises ``ValueError`` when given a naive datetime, so local times never slip in.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc)
+
+
+class PlaylistStatus:
+    """Values of ``Playlist.status``."""
+
+    DRAFT = "draft"  # created in the app, AI track list not yet stored
+    PENDING_PLEX = "pending_plex"  # track list stored, not yet written to Plex ("not yet in Plex")
+    SYNCED = "synced"  # the Plex playlist matches the latest match results
+    DELETED_IN_PLEX = "deleted_in_plex"  # the user deleted it in Plex and chose not to recreate
+    FAILED = "failed"
+
+
+class Playlist(db.Model):
+    """A playlist the app made: the user's prompt and the Plex playlist it maintains.
+
+    ``plex_rating_key`` is the ratingKey of the Plex playlist the app created; the app
+    only ever modifies or deletes playlists known by this key (never by title).
+    """
+
+    __tablename__ = "playlists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    track_count: Mapped[int] = mapped_column(default=30)
+    owner: Mapped[str | None] = mapped_column(sa.String(100))
+    status: Mapped[str] = mapped_column(sa.String(20), default=PlaylistStatus.DRAFT, index=True)
+    status_message: Mapped[str] = mapped_column(sa.Text, default="")
+    plex_rating_key: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    plex_title: Mapped[str | None] = mapped_column(sa.String(200))
+    recreate_if_deleted: Mapped[bool] = mapped_column(default=True)
+    provider: Mapped[str | None] = mapped_column(sa.String(40))
+    model: Mapped[str | None] = mapped_column(sa.String(80))
+    matched_count: Mapped[int] = mapped_column(default=0)
+    suggested_count: Mapped[int] = mapped_column(default=0)
+    written_rating_keys: Mapped[list | None] = mapped_column(sa.JSON)
+    last_rescan_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_written_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    generations: Mapped[list[Generation]] = relationship(
+        back_populates="playlist",
+        cascade="all, delete-orphan",
+        order_by="Generation.id",
+    )
+    rescans: Mapped[list[RescanRecord]] = relationship(
+        back_populates="playlist", cascade="all, delete-orphan", order_by="RescanRecord.id"
+    )
+
+    @property
+    def current_generation(self) -> Generation | None:
+        """The newest AI track list (the one rescans match), or None before the first."""
+        return self.generations[-1] if self.generations else None
+
+
+class Generation(db.Model):
+    """One AI track list for a playlist, kept forever (regenerations add new ones)."""
+
+    __tablename__ = "generations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    playlist_id: Mapped[int] = mapped_column(sa.ForeignKey("playlists.id", ondelete="CASCADE"), index=True)
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    provider: Mapped[str] = mapped_column(sa.String(40))
+    model: Mapped[str] = mapped_column(sa.String(80))
+    ai_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    ai_description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    playlist: Mapped[Playlist] = relationship(back_populates="generations")
+    tracks: Mapped[list[SuggestedTrack]] = relationship(
+        back_populates="generation", cascade="all, delete-orphan", order_by="SuggestedTrack.position"
+    )
+
+
+class MatchOverride:
+    """Values of ``SuggestedTrack.override``."""
+
+    NONE = None
+    TRACK = "track"  # the user picked ``override_rating_key``
+    ABSENT = "absent"  # the user said "not in my library"
+
+
+class SuggestedTrack(db.Model):
+    """One track of an AI track list, in AI order, with its latest match result.
+
+    ``artist``/``title``/``album``/``year`` are as the AI returned them (after cleaning).
+    ``matched_rating_key`` is the library track chosen by the matcher or the user;
+    ``score`` is 0-100 and ``reason`` is a sentence a user can read.
+    """
+
+    __tablename__ = "suggested_tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation_id: Mapped[int] = mapped_column(sa.ForeignKey("generations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    artist: Mapped[str] = mapped_column(sa.String(300))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    album: Mapped[str | None] = mapped_column(sa.String(300))
+    year: Mapped[int | None]
+    matched_rating_key: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    score: Mapped[float | None]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    matched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    override: Mapped[str | None] = mapped_column(sa.String(10))
+    override_rating_key: Mapped[int | None] = mapped_column(sa.Integer)
+
+    generation: Mapped[Generation] = relationship(back_populates="tracks")
+
+
+class RescanRecord(db.Model):
+    """History of a playlist's match counts: one row per generate, rescan or manual change."""
+
+    __tablename__ = "rescan_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    playlist_id: Mapped[int] = mapped_column(sa.ForeignKey("playlists.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="rescan")
+    matched: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    added: Mapped[int] = mapped_column(default=0)
+    removed: Mapped[int] = mapped_column(default=0)
+    wrote_to_plex: Mapped[bool] = mapped_column(default=False)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+
+    playlist: Mapped[Playlist] = relationship(back_populates="rescans")
+
+
+class LibraryTrack(db.Model):
+    """One track of the Plex music library section (the library index).
+
+    ``album_artist`` is Plex's ``grandparentTitle``; ``track_artist`` is ``originalTitle``
+    (only set when it differs from the album artist). ``duration_ms`` is milliseconds;
+    ``added_at``/``updated_at`` are Plex's epoch-second attributes as UTC datetimes.
+    """
+
+    __tablename__ = "library_tracks"
+
+    rating_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    section_id: Mapped[int] = mapped_column(index=True)
+    guid: Mapped[str | None] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    album_artist: Mapped[str] = mapped_column(sa.String(500), default="")
+    track_artist: Mapped[str | None] = mapped_column(sa.String(500))
+    album: Mapped[str] = mapped_column(sa.String(500), default="")
+    year: Mapped[int | None]
+    track_number: Mapped[int | None]
+    disc_number: Mapped[int | None]
+    duration_ms: Mapped[int | None]
+    album_rating_key: Mapped[int | None]
+    artist_rating_key: Mapped[int | None]
+    added_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    synced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LibrarySyncState(db.Model):
+    """Per library section: when it was last synced and the figures of that sync."""
+
+    __tablename__ = "library_sync_state"
+
+    section_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    section_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    section_uuid: Mapped[str | None] = mapped_column(sa.String(64))
+    track_count: Mapped[int] = mapped_column(default=0)
+    last_full_sync_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_incremental_sync_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_sync_figures: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Highest Plex addedAt/updatedAt seen (epoch seconds), the cursor of incremental syncs.
+    max_added_at: Mapped[int | None]
+    max_updated_at: Mapped[int | None]
+    # Bumped on every successful sync so in-memory matchers know to rebuild.
+    index_version: Mapped[int] = mapped_column(default=0)
+
+
+class JobStatus:
+    """Values of ``Job.status``; every job ends in DONE, FAILED or INTERRUPTED."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    POSTPONED = "postponed"
+    ACTIVE = (QUEUED, RUNNING)
+    FINAL = (DONE, FAILED, INTERRUPTED, POSTPONED)
+
+
+class Job(db.Model):
+    """A unit of background work (generate, rescan, library sync, ...) with its progress.
+
+    ``progress_done``/``progress_total`` are counts of ``step`` units; ``dedupe_key``
+    identifies identical requests so a double click returns the running job.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=JobStatus.QUEUED, index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
+    result: Mapped[dict | None] = mapped_column(sa.JSON)
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    step: Mapped[str] = mapped_column(sa.String(200), default="")
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    trigger: Mapped[str] = mapped_column(sa.String(20), default="user")  # user, schedule, cli
+    playlist_id: Mapped[int | None] = mapped_column(sa.ForeignKey("playlists.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def duration_s(self) -> float | None:
+        """Seconds from start to finish, or None while queued/running."""
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class AiAttempt(db.Model):
+    """One call (or skip) of one AI provider/model, as the cascade made it.
+
+    ``outcome`` is one of ``ok``, ``skipped``, ``quota``, ``retired``, ``auth``,
+    ``config``, ``server``, ``transport``, ``bad_output``, ``blocked``.
+    ``latency_ms`` is milliseconds; token counts are as the provider reported them.
+    """
+
+    __tablename__ = "ai_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(sa.ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    provider: Mapped[str] = mapped_column(sa.String(20))
+    model: Mapped[str] = mapped_column(sa.String(80))
+    purpose: Mapped[str] = mapped_column(sa.String(20), default="generate")  # generate, test
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    latency_ms: Mapped[float | None]
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    error_class: Mapped[str | None] = mapped_column(sa.String(100))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    prompt_tokens: Mapped[int | None]
+    output_tokens: Mapped[int | None]
+    total_tokens: Mapped[int | None]
+    track_count: Mapped[int | None]
+
+
+class ProviderState(db.Model):
+    """Cooldown and disabled state of one provider/model, kept across restarts.
+
+    ``cooldown_until`` (aware UTC) skips the model without a network call until then;
+    ``disabled_for`` holds a fingerprint of the configuration (never the key itself)
+    under which the model was found retired or unauthorised; a change of configuration
+    re-enables it.
+    """
+
+    __tablename__ = "provider_states"
+
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)  # "gemini:gemini-2.5-flash"
+    cooldown_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cooldown_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    disabled_for: Mapped[str | None] = mapped_column(sa.String(64))
+    disabled_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AppSetting(db.Model):
+    """Small key/value settings the app writes itself (e.g. the admin password hash)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
