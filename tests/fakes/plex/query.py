@@ -1,0 +1,264 @@
+"""PMS listing parameters: paging, ``sort=`` and field filters on ``/library/sections/N/all``.
+
+Filter keys have the form ``[libtype.]field[op]=value`` as plexapi's
+``LibrarySection._validateFilterField`` builds them (the operator sits in the key because the
+last ``=`` is the query separator, e.g. ``track.addedAt>>=1700000000`` parses as key
+``track.addedAt>>``). Operators, per the ``<FieldType>``/``<Operator>`` lists PMS publishes
+in ``includeMeta=1`` answers: strings ``''`` contains, ``!`` does not contain, ``=`` is,
+``!=`` is not, ``<`` begins with, ``>`` ends with (all case-insensitive); numbers and dates
+``''`` is, ``!`` is not, ``>>`` greater than / after, ``<<`` less than / before (strict).
+Comma-separated values mean "any of". Dates accept epoch seconds or a relative ``-30d``
+(units s m h d w mon y). ``push/pop/and/or`` grouping is not supported (filters are ANDed).
+Unknown parameters are ignored, as PMS ignores parameters it does not know.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable
+
+from tests.fakes.plex.state import LibraryState, sort_fold
+
+TYPE_ARTIST, TYPE_ALBUM, TYPE_TRACK = 8, 9, 10
+LIBTYPE_NAMES = {TYPE_ARTIST: "artist", TYPE_ALBUM: "album", TYPE_TRACK: "track"}
+
+_RELATIVE = re.compile(r"^-?(\d+)(mon|[smhdwy])$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mon": 30 * 86400, "y": 365 * 86400}
+_FILTER_KEY = re.compile(r"^(?:([a-zA-Z]+)\.)?([a-zA-Z]+)([!<>=]*)$")
+
+
+def paging(query: dict[str, list[str]], headers) -> tuple[int, int | None]:
+    """``(start, size)`` from ``X-Plex-Container-Start``/``-Size`` given as query parameters
+    or headers (plexapi's ``fetchItems`` sends headers; ``_loadFilters`` and
+    ``totalViewSize`` put them in the query). ``size`` is None when no paging was asked."""
+
+    def pick(name: str) -> str | None:
+        if name in query and query[name]:
+            return query[name][0]
+        return headers.get(name)
+
+    start_s, size_s = pick("X-Plex-Container-Start"), pick("X-Plex-Container-Size")
+    start = max(int(start_s), 0) if start_s and start_s.lstrip("-").isdigit() else 0
+    size = max(int(size_s), 0) if size_s and size_s.lstrip("-").isdigit() else None
+    return start, size
+
+
+# --- field getters per listing type ------------------------------------------------------
+# Each maps "[prefix.]field" to a getter; "" prefix means the item's own type.
+
+
+def _track_fields(lib: LibraryState) -> dict[str, Callable]:
+    albums = lib.albums
+    return {
+        "title": lambda t: t.title,
+        "titleSort": lambda t: t.title,
+        "originalTitle": lambda t: t.track_artist or t.album_artist,
+        "addedAt": lambda t: t.added_at,
+        "updatedAt": lambda t: t.updated_at,
+        "duration": lambda t: t.duration_ms,
+        "index": lambda t: t.track_number or 0,
+        "absoluteIndex": lambda t: t.disc_number * 10000 + (t.track_number or 0),
+        "parentIndex": lambda t: t.disc_number,
+        "id": lambda t: t.rating_key,
+        "artist.title": lambda t: t.album_artist,
+        "artist.titleSort": lambda t: t.album_artist,
+        "artist.id": lambda t: t.artist_rating_key,
+        "album.title": lambda t: t.album,
+        "album.titleSort": lambda t: t.album,
+        "album.year": lambda t: t.year or 0,
+        "album.id": lambda t: t.album_rating_key,
+        "album.index": lambda t: 1,
+        "album.originallyAvailableAt": lambda t: t.year or 0,
+        "album.addedAt": lambda t: albums[t.album_rating_key].added_at,
+    }
+
+
+def _album_fields(lib: LibraryState) -> dict[str, Callable]:
+    return {
+        "title": lambda a: a.title,
+        "titleSort": lambda a: a.title,
+        "year": lambda a: a.year or 0,
+        "originallyAvailableAt": lambda a: a.year or 0,
+        "addedAt": lambda a: a.added_at,
+        "updatedAt": lambda a: a.updated_at,
+        "id": lambda a: a.rating_key,
+        "index": lambda a: 1,
+        "artist.title": lambda a: a.artist_title,
+        "artist.titleSort": lambda a: a.artist_title,
+        "artist.id": lambda a: a.artist_rating_key,
+    }
+
+
+def _artist_fields(lib: LibraryState) -> dict[str, Callable]:
+    return {
+        "title": lambda a: a.title,
+        "titleSort": lambda a: a.title,
+        "addedAt": lambda a: a.added_at,
+        "updatedAt": lambda a: a.updated_at,
+        "id": lambda a: a.rating_key,
+        "index": lambda a: 1,
+    }
+
+
+_FIELDS = {TYPE_TRACK: _track_fields, TYPE_ALBUM: _album_fields, TYPE_ARTIST: _artist_fields}
+_DATE_FIELDS = {"addedAt", "updatedAt", "album.addedAt"}
+_STRING_FIELDS = {"title", "titleSort", "originalTitle", "artist.title", "artist.titleSort",
+                  "album.title", "album.titleSort"}
+_DEFAULT_SORT = {
+    # PMS's default ("Album Artist") orders; see the <Sort default="asc"> in includeMeta answers.
+    TYPE_TRACK: "artist.titleSort,album.titleSort,album.year,track.absoluteIndex,track.titleSort,track.id",
+    TYPE_ALBUM: "artist.titleSort,album.titleSort,album.id",
+    TYPE_ARTIST: "titleSort,id",
+}
+
+
+def _field_name(mtype: int, prefix: str | None, name: str) -> str:
+    own = LIBTYPE_NAMES[mtype]
+    if prefix is None or prefix == own:
+        return name
+    return f"{prefix}.{name}"
+
+
+def base_items(lib: LibraryState, mtype: int) -> list:
+    if mtype == TYPE_TRACK:
+        return list(lib.tracks.values())
+    if mtype == TYPE_ALBUM:
+        return list(lib.albums.values())
+    return list(lib.artists.values())
+
+
+def sorted_items(lib: LibraryState, mtype: int, sort: str | None) -> list:
+    """Items of ``mtype`` ordered by ``sort`` (comma list of ``[libtype.]field[:asc|desc]``;
+    unknown fields are skipped). Orders are cached until the library changes; ``random``
+    is never cached."""
+    spec = sort or _DEFAULT_SORT[mtype]
+    cache_key = (mtype, spec)
+    cached = lib.order_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    fields = _FIELDS[mtype](lib)
+    items = base_items(lib, mtype)
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    memo: dict[str, str] = {}
+
+    def fold(text: str | None) -> str:
+        # Artist and album names repeat across many tracks: fold each distinct one once.
+        r = memo.get(text)  # type: ignore[arg-type]
+        if r is None:
+            r = memo[text] = sort_fold(text)  # type: ignore[index]
+        return r
+
+    keys: list[tuple[Callable, bool]] = []  # (key function, descending)
+    is_random = False
+    for part in parts:
+        name, _, direction = part.partition(":")
+        m = re.match(r"^(?:([a-zA-Z]+)\.)?([a-zA-Z]+)$", name)
+        if not m:
+            continue
+        if m.group(2) == "random":
+            is_random = True
+            keys = []
+            break
+        fname = _field_name(mtype, m.group(1), m.group(2))
+        getter = fields.get(fname)
+        if getter is None:
+            continue
+        if fname in _STRING_FIELDS:
+            getter = (lambda g: lambda it: fold(g(it)))(getter)
+        keys.append((getter, direction == "desc"))
+    if is_random:
+        random.shuffle(items)
+    # Runs of keys with one direction sort together on a tuple; runs are applied last to
+    # first with stable sorts, which gives the multi-key order.
+    runs: list[tuple[list[Callable], bool]] = []
+    for getter, desc in keys:
+        if runs and runs[-1][1] == desc:
+            runs[-1][0].append(getter)
+        else:
+            runs.append(([getter], desc))
+    for getters, desc in reversed(runs):
+        if len(getters) == 1:
+            items.sort(key=getters[0], reverse=desc)
+        else:
+            items.sort(key=lambda it, gs=getters: tuple(g(it) for g in gs), reverse=desc)
+    if not is_random:
+        lib.order_cache[cache_key] = items
+    return items
+
+
+def _parse_date(value: str, now: int) -> int:
+    m = _RELATIVE.match(value)
+    if m and not value.lstrip("-").isdigit():
+        return now - int(m.group(1)) * _UNIT_S[m.group(2)]
+    return int(float(value))
+
+
+def build_filters(lib: LibraryState, mtype: int, query: dict[str, list[str]], now: int
+                  ) -> list[Callable[[object], bool]]:
+    """Predicates for the field filters in ``query`` (see the module docstring). ``title``
+    without an operator is the plain "title contains" search plexapi sends as ``title=``."""
+    fields = _FIELDS[mtype](lib)
+    preds: list[Callable[[object], bool]] = []
+    for key, values in query.items():
+        m = _FILTER_KEY.match(key)
+        if not m:
+            continue
+        prefix, name, op = m.groups()
+        if prefix is not None and prefix not in ("artist", "album", "track"):
+            continue
+        fname = _field_name(mtype, prefix, name)
+        getter = fields.get(fname)
+        if getter is None:
+            continue
+        for value in values:
+            preds.append(_predicate(fname, getter, op, value, now))
+    return preds
+
+
+def _predicate(fname: str, getter: Callable, op: str, value: str, now: int) -> Callable[[object], bool]:
+    options = [v for v in value.split(",")] if value else [""]
+    if fname in _STRING_FIELDS:
+        wanted = [o.casefold() for o in options]
+        tests = {
+            "": lambda s: any(w in s for w in wanted),
+            "!": lambda s: not any(w in s for w in wanted),
+            "=": lambda s: s in wanted,
+            "!=": lambda s: s not in wanted,
+            "<": lambda s: any(s.startswith(w) for w in wanted),
+            ">": lambda s: any(s.endswith(w) for w in wanted),
+        }
+        test = tests.get(op, tests[""])
+        return lambda it: test((getter(it) or "").casefold())
+    conv = (lambda v: _parse_date(v, now)) if fname in _DATE_FIELDS else (lambda v: int(float(v)))
+    try:
+        nums = [conv(o) for o in options if o != ""]
+    except ValueError:
+        return lambda it: False
+    if not nums:
+        return lambda it: True
+    if op == ">>":
+        return lambda it: getter(it) > nums[0]
+    if op == "<<":
+        return lambda it: getter(it) < nums[0]
+    if op == "!":
+        return lambda it: getter(it) not in nums
+    return lambda it: getter(it) in nums
+
+
+def select(lib: LibraryState, mtype: int, query: dict[str, list[str]], now: int) -> list:
+    """The items a section listing answers before paging: sorted, filtered, and capped by
+    ``limit=`` when given."""
+    sort = (query.get("sort") or [None])[0]
+    items: Iterable = sorted_items(lib, mtype, sort)
+    preds = build_filters(lib, mtype, query, now)
+    if preds:
+        items = [it for it in items if all(p(it) for p in preds)]
+    limit = (query.get("limit") or [""])[0]
+    if limit.isdigit():
+        items = list(items)[: int(limit)]
+    return items if isinstance(items, list) else list(items)
+
+
+__all__ = ["TYPE_ALBUM", "TYPE_ARTIST", "TYPE_TRACK", "paging",
+           "select", "sorted_items", "base_items", "build_filters"]
