@@ -1,0 +1,82 @@
+"""Scoring pieces of the matcher: version ranks, title similarity and its guards.
+
+Similarity is ``100 x (1 - d / longer length)`` with ``d`` the optimal-string-alignment
+distance (rapidfuzz ``OSA``: a transposition is one edit, as in "Wetn" for "Went") on the
+space-free keys of :mod:`.normalize`.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import OSA
+
+from .normalize import DISTINCT_VERSIONS, TitleKey
+from .types import MatchThresholds
+
+# Version rank when no distinct version is asked for (0 is best): the studio original,
+# then a remaster, then edits and re-recordings, then best-of and compilation copies.
+_PLAIN_RANK = {None: 0, "remaster": 1, "radio_edit": 2, "single_version": 2, "taylors_version": 2,
+               "best_of": 3, "compilation": 3}
+DISTINCT_RANK = 10  # a live/remix/... version nobody asked for
+FALLBACK_RANK = 6  # the studio version when another version was asked for
+EXACT, SHORT_EQUAL = 100.0, 97.0
+
+
+def version_rank(asked: str | None, version: str | None) -> float:
+    """Rank of a track's version for a suggestion asking ``asked`` (None = no version
+    named): 0 best, >= 6 "another version than asked" (score penalty)."""
+    if asked is None or asked in ("remaster", "radio_edit", "single_version"):
+        if version in DISTINCT_VERSIONS:
+            return DISTINCT_RANK
+        rank = _PLAIN_RANK.get(version, 3)
+        if asked is None:
+            return rank
+        return 0.0 if version == asked else 1 + rank / 4  # asked for a remaster: the original is next
+    if version == asked:
+        return 0.0
+    if version in DISTINCT_VERSIONS:
+        return DISTINCT_RANK
+    return FALLBACK_RANK + _PLAIN_RANK.get(version, 3) / 4
+
+
+def best_similarity(names: tuple[str, ...], keys: tuple[str, ...]) -> float:
+    best = 0.0
+    for a in names:
+        for b in keys:
+            sim = 100.0 if a == b else OSA.normalized_similarity(a, b) * 100
+            if sim > best:
+                best = sim
+    return best
+
+
+def _guarded(q: TitleKey, e: TitleKey) -> bool:
+    """True when two titles differ by more than spelling: one's words are a strict subset
+    of the other's ("One" / "One More Time"), their numbers differ ("Part 1" / "Part 2"),
+    or, word for word, a word of three letters or more was replaced by an unrelated one
+    ("Tell The World" / "Heart The World"; a typo keeps half the letters)."""
+    qw, ew = q.words, e.words
+    if len(qw) != len(ew):
+        short, long_ = (qw, ew) if len(qw) < len(ew) else (ew, qw)
+        if set(short) <= set(long_):
+            return True
+    if q.numbers != e.numbers:
+        return True
+    if len(qw) == len(ew):
+        for a, b in zip(qw, ew):
+            if a != b and min(len(a), len(b)) >= 3 and OSA.normalized_similarity(a, b) < 0.5:
+                return True
+    return False
+
+
+def title_similarity(q: TitleKey, e: TitleKey, th: MatchThresholds) -> tuple[float, bool]:
+    """(similarity 0-100, acceptable) of a suggested title against a library title."""
+    if q.key == e.key:
+        return EXACT, True
+    if q.key == e.short or q.short == e.key:  # one side omits a bracket of the title
+        return SHORT_EQUAL, True
+    a, b = q.key, e.key
+    dist = OSA.distance(a, b)
+    sim = 100.0 * (1 - dist / max(len(a), len(b)))
+    ok = sim >= th.title_min or (dist <= 1 and min(len(a), len(b)) >= th.one_edit_min_length)
+    if ok and _guarded(q, e):  # guards only matter for titles that would pass
+        return round(min(sim, th.guard_cap), 1), False
+    return round(sim, 1), ok
