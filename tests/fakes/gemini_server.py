@@ -1,0 +1,357 @@
+"""A loopback emulator of the Gemini API (generativelanguage.googleapis.com) for tests.
+
+Point the real ``google-genai`` SDK at it::
+
+    g = GeminiEmulator(api_key="test-gemini-key").start()
+    client = genai.Client(api_key="test-gemini-key", http_options=types.HttpOptions(
+        base_url=g.url, timeout=5_000,  # milliseconds
+        retry_options=types.HttpRetryOptions(attempts=1)))
+
+Endpoints (``{v}`` is ``v1`` or ``v1beta``; google-genai 3.x uses ``v1`` by default):
+``POST /{v}/models/{model}:generateContent``, ``POST /{v}/models/{model}:streamGenerateContent``
+(``?alt=sse``), ``GET /{v}/models/{model}``, ``GET /{v}/models`` (``pageSize``,
+``pageToken``; answers ``{"models": [...], "nextPageToken": ...}``). The API key is read
+from the ``x-goog-api-key`` header or the ``key`` query parameter: none -> 403
+PERMISSION_DENIED, a wrong one -> 400 INVALID_ARGUMENT / API_KEY_INVALID.
+
+**What the SDK raises** (google-genai 3.4.0, ``google.genai.errors``): any non-200
+answer raises ``ClientError`` (4xx) or ``ServerError`` (5xx), both subclasses of
+``APIError``, with ``e.code`` (int HTTP status), ``e.status`` (e.g.
+``"RESOURCE_EXHAUSTED"``), ``e.message`` (the error message) and ``e.details`` = the
+whole parsed body, so the google.rpc details are ``e.details["error"]["details"]`` (a
+list of dicts keyed by ``"@type"``; see :mod:`tests.fakes.gemini_errors`). The SDK retries
+only when ``HttpOptions.retry_options`` is set (statuses 408/429/500/502/503/504 and
+httpx2 ``TimeoutException`` / ``ConnectError``); without it one request is made. A
+``"drop"`` surfaces as ``httpx2.RemoteProtocolError``; a client timeout as
+``httpx2.ReadTimeout`` (httpx2 is the SDK's default HTTP backend, a fork of httpx whose
+classes are *not* httpx's).
+
+Behaviours (scripted per model with :meth:`GeminiEmulator.script`, one per
+generateContent call, then the model's default): ``ok``, ``thoughts``, ``fenced``,
+``prose``, ``broken``, ``truncated`` (``finishReason: MAX_TOKENS``), ``safety``
+(``promptFeedback.blockReason: SAFETY``, no candidates), ``empty`` (a candidate without
+parts, ``finishReason: OTHER``), ``429-minute``, ``429-day``, ``404`` (unknown model
+wording), ``404-retired``, ``400``, ``400-key``, ``401``, ``403``, ``500``, ``503``,
+``slow:SECONDS`` (sleep, then ok), ``drop`` (close the connection unanswered).
+
+The answer text is JSON of ``{"title", "description", "tracks": [{"artist", "title",
+"album", "year"}]}`` whatever response schema the client sent; ``answer(prompt_text,
+count)`` builds it (default :func:`tests.fakes.llm_answers.realistic_answer`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from tests.fakes import gemini_errors as E
+from tests.fakes.http_base import (BehaviourScript, EmulatorHandler, LoopbackServer,
+                                   RecordedRequest, parse_slow)
+from tests.fakes.llm_answers import as_json_text, extract_count, realistic_answer
+
+JSON_CT = "application/json; charset=UTF-8"
+_GEN_RE = re.compile(r"^/(v1|v1beta)/models/([^/:]+):(generateContent|streamGenerateContent)$")
+_MODEL_RE = re.compile(r"^/(v1|v1beta)/models/([^/:]+)$")
+_LIST_RE = re.compile(r"^/(v1|v1beta)/models$")
+
+# Limits of the published model cards (ai.google.dev/gemini-api/docs/models, 2025).
+_MODEL_CARDS = {
+    "gemini-2.5-flash": ("Gemini 2.5 Flash", "001", 1_048_576, 65_536, True),
+    "gemini-2.5-flash-lite": ("Gemini 2.5 Flash-Lite", "001", 1_048_576, 65_536, True),
+    "gemini-2.5-pro": ("Gemini 2.5 Pro", "2.5", 1_048_576, 65_536, True),
+    "gemini-2.0-flash": ("Gemini 2.0 Flash", "2.0", 1_048_576, 8_192, False),
+    "gemini-2.0-flash-lite": ("Gemini 2.0 Flash-Lite", "2.0", 1_048_576, 8_192, False),
+}
+BEHAVIOURS = ("ok", "thoughts", "fenced", "prose", "broken", "truncated", "safety", "empty",
+              "429-minute", "429-day", "404", "404-retired", "400", "400-key", "401", "403",
+              "500", "503", "drop")  # plus "slow:SECONDS"
+
+
+def _pick(d: dict | None, *names: str) -> Any:
+    """First present key among camelCase / snake_case spellings."""
+    for n in names:
+        if d and n in d:
+            return d[n]
+    return None
+
+
+@dataclass
+class GenerateCall:
+    """A generateContent request, normalised over camelCase / snake_case keys.
+
+    ``thinking_budget`` is the tokens of ``thinkingConfig.thinkingBudget`` (None when not
+    sent); ``response_schema`` is whichever of ``responseSchema`` / ``responseJsonSchema``
+    was sent; ``prompt_text`` joins the text parts of ``contents``.
+    """
+
+    model: str
+    api_version: str
+    prompt_text: str
+    system_text: str
+    response_mime_type: str | None
+    response_schema: Any
+    thinking_budget: int | None
+    max_output_tokens: int | None
+    temperature: float | None
+
+    @classmethod
+    def from_body(cls, model: str, api_version: str, body: dict | None) -> "GenerateCall":
+        body = body or {}
+        cfg = _pick(body, "generationConfig", "generation_config") or {}
+        thinking = _pick(cfg, "thinkingConfig", "thinking_config") or {}
+        system = _pick(body, "systemInstruction", "system_instruction") or {}
+        return cls(
+            model=model, api_version=api_version,
+            prompt_text=_texts(body.get("contents")),
+            system_text=_texts(system),
+            response_mime_type=_pick(cfg, "responseMimeType", "response_mime_type"),
+            response_schema=_pick(cfg, "responseSchema", "response_schema",
+                                  "responseJsonSchema", "response_json_schema"),
+            thinking_budget=_pick(thinking, "thinkingBudget", "thinking_budget"),
+            max_output_tokens=_pick(cfg, "maxOutputTokens", "max_output_tokens"),
+            temperature=_pick(cfg, "temperature"),
+        )
+
+
+def _texts(node: Any) -> str:
+    """Concatenate every ``text`` found in a Content / list of Content / string."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        return "\n".join(t for t in (_texts(n) for n in node) if t)
+    if isinstance(node, dict):
+        if isinstance(node.get("text"), str):
+            return node["text"]
+        return _texts(node.get("parts") or [])
+    return ""
+
+
+def _tokens(text: str) -> int:
+    """Rough token count (~4 characters per token, Google's rule of thumb)."""
+    return max(1, len(text) // 4)
+
+
+class _GeminiHandler(EmulatorHandler):
+    emulator: "GeminiEmulator"
+    server_version = "scaffolding on HTTPServer2"
+
+    def route(self, req: RecordedRequest) -> None:
+        emu = self.emulator
+        m = _GEN_RE.match(req.path) or _MODEL_RE.match(req.path) or _LIST_RE.match(req.path)
+        if not m:
+            return self.send_json(404, E.error_body(404, "NOT_FOUND", "Not Found"), JSON_CT)
+        if m.re is not _LIST_RE:
+            req.model = m.group(2)  # recorded even when the key check below rejects it
+        key = req.headers.get("x-goog-api-key") or (req.query.get("key") or [None])[0]
+        if not key:
+            return self.send_json(403, E.unregistered_caller(), JSON_CT)
+        if key != emu.api_key:
+            return self.send_json(400, E.api_key_invalid(), JSON_CT)
+        version = m.group(1)
+        if _LIST_RE.match(req.path):
+            return self._list(req)
+        model = m.group(2)
+        if model in emu.retired:
+            return self.send_json(404, E.model_retired(model), JSON_CT)
+        if model not in emu.models:
+            method = m.group(3) if m.re is _GEN_RE else "get"
+            return self.send_json(404, E.model_not_found(model, version, method), JSON_CT)
+        if m.re is _MODEL_RE:
+            return self.send_json(200, emu.model_resource(model), JSON_CT)
+        if req.method != "POST":
+            return self.send_json(405, E.error_body(405, "METHOD_NOT_ALLOWED", "Method Not Allowed"), JSON_CT)
+        behaviour = emu._script_for(model).next()
+        req.behaviour = behaviour
+        call = GenerateCall.from_body(model, version, req.body)
+        self._generate(call, behaviour, stream=m.group(3) == "streamGenerateContent")
+
+    def _list(self, req: RecordedRequest) -> None:
+        emu = self.emulator
+        size = int((req.query.get("pageSize") or ["50"])[0])
+        start = int((req.query.get("pageToken") or ["0"])[0] or 0)
+        names = list(emu.models)
+        page = {"models": [emu.model_resource(n) for n in names[start:start + size]]}
+        if start + size < len(names):
+            page["nextPageToken"] = str(start + size)
+        self.send_json(200, page, JSON_CT)
+
+    def _generate(self, call: GenerateCall, behaviour: str, stream: bool) -> None:
+        model = call.model
+        errors = {
+            "429-minute": lambda: E.quota_exhausted(model, "minute"),
+            "429-day": lambda: E.quota_exhausted(model, "day", retry_delay_s=14),
+            "404": lambda: E.model_not_found(model, call.api_version),
+            "404-retired": lambda: E.model_retired(model),
+            "400": E.invalid_argument, "400-key": E.api_key_invalid, "401": E.unauthenticated,
+            "403": E.permission_denied, "500": E.internal, "503": E.overloaded,
+        }
+        if behaviour in errors:
+            body = errors[behaviour]()
+            return self.send_json(body["error"]["code"], body, JSON_CT)
+        if behaviour == "drop":
+            return self.drop()
+        delay = parse_slow(behaviour)
+        if delay is not None:
+            self.sleep(delay)
+            behaviour = "ok"
+        payload = self.emulator.build_response(call, behaviour)
+        if not stream:
+            return self.send_json(200, payload, JSON_CT)
+        self._stream_sse(payload)
+
+    def _stream_sse(self, payload: dict) -> None:
+        """Server-sent events, as ``streamGenerateContent?alt=sse`` answers: the text split
+        over three chunks; ``finishReason`` and usage arrive with the last one."""
+        cands = payload.get("candidates") or []
+        parts = (cands[0].get("content") or {}).get("parts") if cands else None
+        chunks = [payload]
+        if parts and "text" in parts[-1]:
+            text = parts[-1]["text"]
+            cut = [0, len(text) // 3, 2 * len(text) // 3, len(text)]
+            chunks = []
+            for i in range(3):
+                c = json.loads(json.dumps(payload))
+                c["candidates"][0]["content"]["parts"] = [{"text": text[cut[i]:cut[i + 1]]}]
+                if i < 2:
+                    c["candidates"][0].pop("finishReason", None)
+                chunks.append(c)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for c in chunks:
+            data = f"data: {json.dumps(c, ensure_ascii=False)}\r\n\r\n".encode("utf-8")
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.write(b"0\r\n\r\n")
+
+
+class GeminiEmulator(LoopbackServer):
+    """Emulated Gemini API; see the module docstring for endpoints and behaviours.
+
+    ``models`` are served; ``retired`` answer 404 "no longer available"; any other name
+    404 "not found". ``answer(prompt_text, count) -> dict`` builds the playlist draft;
+    without it, :func:`~tests.fakes.llm_answers.realistic_answer` answers, drawing 85-90 %
+    of the tracks from ``library`` (a list of ``FakeTrack``) when one is given.
+    """
+
+    handler_class = _GeminiHandler
+
+    def __init__(self, api_key: str = "test-gemini-key",
+                 models: tuple[str, ...] = ("gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-flash-lite"),
+                 answer: Callable[[str, int], dict] | None = None,
+                 retired: tuple[str, ...] = (), library: list | None = None) -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.models = tuple(models)
+        self.retired = tuple(retired)
+        self.library = library
+        self.answer: Callable[[str, int], dict] = answer or (
+            lambda p, c: realistic_answer(p, c, library=self.library))
+        self._scripts: dict[str, BehaviourScript] = {}
+
+    # --- scripting -------------------------------------------------------------------
+
+    def _script_for(self, model: str) -> BehaviourScript:
+        with self._lock:
+            return self._scripts.setdefault(model, BehaviourScript("ok"))
+
+    def script(self, model: str, behaviours: list[str]) -> None:
+        """Queue ``behaviours`` for ``model``: one per generateContent call, in order."""
+        for b in behaviours:
+            if b not in BEHAVIOURS and parse_slow(b) is None:
+                raise ValueError(f"unknown Gemini behaviour {b!r}")
+        self._script_for(model).extend(list(behaviours))
+
+    def set_default(self, model: str, behaviour: str) -> None:
+        """Behaviour of ``model`` once its script is used up (initially ``"ok"``)."""
+        self._script_for(model).set_default(behaviour)
+
+    def default(self, model: str) -> str:
+        """The behaviour ``model`` falls back to once its script is used up."""
+        return self._script_for(model).default
+
+    # --- inspection ------------------------------------------------------------------
+
+    def generate_requests(self, model: str | None = None) -> list[RecordedRequest]:
+        """Recorded generateContent / streamGenerateContent requests, oldest first."""
+        with self._lock:
+            return [r for r in self.requests if r.path.endswith("Content") and r.method == "POST"
+                    and (model is None or r.model == model)]
+
+    def generate_calls(self, model: str | None = None) -> int:
+        """How many generateContent / streamGenerateContent requests (any outcome) ``model``
+        (or every model) received."""
+        return len(self.generate_requests(model))
+
+    def last_call(self, model: str | None = None) -> GenerateCall | None:
+        """The newest generate request, normalised (see :class:`GenerateCall`)."""
+        reqs = self.generate_requests(model)
+        if not reqs:
+            return None
+        r = reqs[-1]
+        return GenerateCall.from_body(r.model or "", r.path.split("/")[1], r.body)
+
+    def last_prompt_text(self) -> str | None:
+        """Text of the newest generate request's ``contents`` (None before any)."""
+        call = self.last_call()
+        return call.prompt_text if call else None
+
+    # --- payloads --------------------------------------------------------------------
+
+    def model_resource(self, model: str) -> dict:
+        """The ``Model`` resource of ``GET /v1beta/models/{model}``."""
+        display, version, inp, out, thinking = _MODEL_CARDS.get(
+            model, (model.replace("-", " ").title(), "001", 1_048_576, 8_192, False))
+        res = {
+            "name": f"models/{model}", "version": version, "displayName": display,
+            "description": f"{display} emulated for tests.",
+            "inputTokenLimit": inp, "outputTokenLimit": out,
+            "supportedGenerationMethods": ["generateContent", "countTokens",
+                                           "createCachedContent", "batchGenerateContent"],
+            "temperature": 1, "topP": 0.95, "topK": 64, "maxTemperature": 2,
+        }
+        if thinking:
+            res["thinking"] = True
+        return res
+
+    def build_response(self, call: GenerateCall, behaviour: str) -> dict:
+        """The 200 body of generateContent for a non-error ``behaviour``."""
+        count = extract_count(call.prompt_text + "\n" + call.system_text)
+        prompt_tokens = _tokens(call.prompt_text + call.system_text)
+        thinks = call.model.startswith("gemini-2.5") and call.thinking_budget != 0 and not (
+            "lite" in call.model and not call.thinking_budget)  # Flash-Lite thinks only on request
+        usage: dict[str, Any] = {"promptTokenCount": prompt_tokens,
+                                 "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt_tokens}]}
+        base = {"modelVersion": call.model, "responseId": uuid.uuid4().hex[:22]}
+        if behaviour == "safety":
+            usage["totalTokenCount"] = prompt_tokens
+            return {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
+                {"category": "HARM_CATEGORY_HARASSMENT", "probability": "MEDIUM", "blocked": True}]},
+                "usageMetadata": usage, **base}
+        if behaviour == "empty":
+            usage["totalTokenCount"] = prompt_tokens
+            return {"candidates": [{"content": {"role": "model"}, "finishReason": "OTHER", "index": 0}],
+                    "usageMetadata": usage, **base}
+        style = behaviour if behaviour in ("fenced", "prose", "broken", "truncated") else "ok"
+        text = as_json_text(self.answer(call.prompt_text, count), style)
+        parts: list[dict] = [{"text": text}]
+        thoughts = 0
+        if thinks:
+            thoughts = 300 + _tokens(text) // 2
+        if behaviour == "thoughts":
+            summary = ("**Curating the playlist**\n\nI'm matching the requested period and mood, "
+                       "picking well-known songs and checking each artist and year.")
+            parts.insert(0, {"text": summary, "thought": True})
+            thoughts = max(thoughts, _tokens(summary) * 8)
+        out_tokens = _tokens(text)
+        usage["candidatesTokenCount"] = out_tokens
+        if thoughts:
+            usage["thoughtsTokenCount"] = thoughts
+        usage["totalTokenCount"] = prompt_tokens + out_tokens + thoughts
+        finish = "MAX_TOKENS" if behaviour == "truncated" else "STOP"
+        return {"candidates": [{"content": {"parts": parts, "role": "model"},
+                                "finishReason": finish, "index": 0}],
+                "usageMetadata": usage, **base}
