@@ -1,0 +1,33 @@
+"""AI cascade: Gemini 2.5 Flash → Gemini 2.0 Flash → Ollama, quota-aware.
+
+Public API (used by the playlist service and the diagnostics page)::
+
+    from plex_completer.ai import generate_draft, GenerationRequest
+    result = generate_draft(settings, GenerationRequest(prompt="80s synth pop", count=30), job_id=7)
+    result.draft.tracks  # [DraftTrack(artist, title, album, year), ...]
+
+:func:`generate_draft` raises :class:`AllProvidersFailed` when nothing usable came back;
+:func:`cascade_status` reports cooldowns without any network call. Only
+``ai/gemini.py`` imports google-genai and only ``ai/ollama_provider.py`` imports ollama;
+both are imported lazily, when a provider is actually asked.
+"""
+
+from .cascade import CascadeResult, generate_draft
+from .chain import provider_chain
+from .errors import AllProvidersFailed, Outcome, ProviderFailure
+from .schema import DraftTrack, GenerationRequest, PlaylistDraft
+from .status import ProviderStatus, cascade_status
+
+__all__ = [
+    "AllProvidersFailed",
+    "CascadeResult",
+    "DraftTrack",
+    "GenerationRequest",
+    "Outcome",
+    "PlaylistDraft",
+    "ProviderFailure",
+    "ProviderStatus",
+    "cascade_status",
+    "generate_draft",
+    "provider_chain",
+]

@@ -1,0 +1,55 @@
+"""What every provider module returns: a raw :class:`Answer` and a :class:`Probe`.
+
+Providers only talk to their service and classify failures; parsing, cooldowns and
+recording live in the cascade, so both providers are treated alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Answer:
+    """A provider's raw answer.
+
+    ``text`` is the answer text (untrusted), ``structured`` an SDK-parsed value or None,
+    ``truncated`` True when the provider reports its token limit was hit; token counts
+    are as the provider reported them (None when not given).
+    """
+
+    text: str | None
+    structured: Any = None
+    truncated: bool = False
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+    total_tokens: int | None = None
+
+
+@dataclass
+class Probe:
+    """The result of a cheap reachability/model check (no generation, no quota spent).
+
+    ``status`` is ``ok``, ``down`` (not reachable), ``missing`` (model retired, unknown
+    or not pulled), ``auth`` or ``error``; ``latency_ms`` is milliseconds.
+    """
+
+    status: str
+    message: str = ""
+    hint: str = ""
+    latency_ms: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def display_name(kind: str, model: str) -> str:
+    """Human name of a model: ``Gemini 2.5 Flash`` for ``gemini-2.5-flash``, ``Ollama (hermes3:8b)``."""
+    if kind == "ollama":
+        return f"Ollama ({model})"
+    words = re.split(r"[-_]", model.removeprefix("models/"))
+    out = []
+    for word in words:
+        out.append(word if any(c.isdigit() for c in word) else word[:1].upper() + word[1:])
+    return " ".join(out)

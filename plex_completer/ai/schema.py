@@ -1,0 +1,88 @@
+"""The playlist draft an AI provider must return, and the request the cascade sends.
+
+One pydantic schema serves both providers: Gemini gets :class:`PlaylistDraft` as its
+``response_schema`` (structured output, https://ai.google.dev/gemini-api/docs/structured-output)
+and Ollama gets :func:`draft_json_schema` as ``format``
+(https://github.com/ollama/ollama/blob/main/docs/api.md#request-structured-outputs).
+The schema is deliberately lenient (only ``artist`` and ``title`` are required):
+cleaning and limits are applied afterwards by :mod:`plex_completer.ai.parsing`, item by
+item, so one bad track does not reject a whole answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+# Track counts a request may ask for (the user's number is clamped into this range).
+MIN_TRACKS = 1
+MAX_TRACKS = 100
+# Character caps applied when cleaning AI output (Plex titles rarely exceed 200 chars).
+MAX_ARTIST_CHARS = 200
+MAX_TRACK_TITLE_CHARS = 200
+MAX_ALBUM_CHARS = 200
+MAX_PLAYLIST_TITLE_CHARS = 120
+MAX_DESCRIPTION_CHARS = 1000
+# Prompt-side caps: the user's text and each taste-seed/previous-track line.
+MAX_PROMPT_CHARS = 2000
+MAX_CONSTRAINTS_CHARS = 1000
+MAX_SEED_LINES = 60
+MAX_PREVIOUS_LINES = 100
+MAX_LINE_CHARS = 160
+
+
+class DraftTrack(BaseModel):
+    """One suggested track: ``artist`` and ``title`` always set, ``album``/``year`` optional."""
+
+    artist: str = Field(description="The performing artist of the track.")
+    title: str = Field(description="The track title, without numbering or quotes.")
+    album: str | None = Field(default=None, description="An album that contains the track, if known.")
+    year: int | None = Field(default=None, description="Release year (four digits), if known.")
+
+
+class PlaylistDraft(BaseModel):
+    """A playlist as the AI proposes it: a title, a description and tracks in AI order."""
+
+    title: str = Field(description="A short playlist title.")
+    description: str = Field(default="", description="One or two sentences describing the playlist.")
+    tracks: list[DraftTrack] = Field(description="The tracks, in playing order.")
+
+
+def draft_json_schema() -> dict[str, Any]:
+    """The JSON schema of :class:`PlaylistDraft` (a plain dict, for Ollama's ``format``)."""
+    return PlaylistDraft.model_json_schema()
+
+
+def clamp_count(count: int) -> int:
+    """Clamp a requested track count into ``MIN_TRACKS..MAX_TRACKS`` (non-numbers give 30)."""
+    try:
+        value = int(count)
+    except (TypeError, ValueError):
+        value = 30
+    return max(MIN_TRACKS, min(MAX_TRACKS, value))
+
+
+@dataclass
+class GenerationRequest:
+    """What the caller wants generated.
+
+    ``prompt`` is the user's request (untrusted text), ``count`` the wanted number of
+    tracks (clamped to 1-100), ``constraints`` optional extra wishes, ``taste_seed`` a
+    sample of "Artist – Title" lines from the library, ``previous_tracks`` the tracks of
+    the last generation (recurring refreshes) and ``keep_share`` (0.0-1.0) the share of
+    them to keep for continuity.
+    """
+
+    prompt: str
+    count: int = 30
+    constraints: str = ""
+    taste_seed: list[str] = field(default_factory=list)
+    previous_tracks: list[str] = field(default_factory=list)
+    keep_share: float = 0.0
+
+    @property
+    def track_count(self) -> int:
+        """``count`` clamped to ``MIN_TRACKS..MAX_TRACKS``."""
+        return clamp_count(self.count)
