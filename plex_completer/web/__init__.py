@@ -1,14 +1,60 @@
 """Web layer: one blueprint per page family. Routes are thin: parse, call a service or
-enqueue a job, render."""
+enqueue a job, render.
+
+Cross-cutting pieces are installed here: the login guard (:mod:`.auth`), security
+headers (:mod:`.security`), template filters (:mod:`.viewhelpers`) and the navigation.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import importlib
+import logging
+
+from flask import Flask, request
+
+log = logging.getLogger(__name__)
+
+# (endpoint, label, blueprints whose pages mark the item as current). Optional pages
+# whose blueprint is missing are left out of the navigation.
+NAVIGATION = (
+    ("pages.dashboard", "Dashboard", ("pages", "playlists")),
+    ("playlists.new", "New playlist", ()),
+    ("library.page", "Library", ("library",)),
+    ("jobs.history", "Jobs", ("jobs",)),
+    ("schedules.page", "Schedules", ("schedules",)),
+    ("diagnostics.page", "AI services", ("diagnostics",)),
+    ("settings.page", "Settings", ("settings",)),
+)
+# The form's own endpoints belong to "New playlist", not to the playlists it lists under.
+NEW_PLAYLIST_ENDPOINTS = frozenset({"playlists.new", "playlists.create", "playlists.seeds"})
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint to ``app``."""
-    from . import health, pages
+    """Attach every blueprint to ``app`` and install the login guard and headers."""
+    from . import auth, health, jobs_pages, library, pages, playlists, schedules, security, settings_page, viewhelpers
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(pages.bp)
+    for module in (health, auth, pages, playlists, jobs_pages, library, schedules, settings_page):
+        app.register_blueprint(module.bp)
+    # The AI engineer's /test_ai_services page; optional so the UI works without it.
+    try:
+        diagnostics = importlib.import_module(f"{__name__}.diagnostics")
+    except ImportError as exc:
+        log.debug("No diagnostics blueprint yet (%s)", exc)
+    else:
+        app.register_blueprint(diagnostics.bp)
+
+    auth.init_app(app)
+    security.init_app(app)
+    viewhelpers.init_app(app)
+
+    @app.context_processor
+    def _navigation():
+        current_bp = request.blueprint if request else None
+        on_form = request.endpoint in NEW_PLAYLIST_ENDPOINTS
+        items = []
+        for endpoint, label, blueprints in NAVIGATION:
+            url = viewhelpers.url_or_none(endpoint)
+            if url:
+                current = on_form if endpoint == "playlists.new" else (current_bp in blueprints and not on_form)
+                items.append({"url": url, "label": label, "current": current})
+        return {"navigation": items}

@@ -34,6 +34,9 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 429:  # Flask-Limiter's description is the bare limit ("5 per 1 minute")
+            resp = _render(429, "Too many attempts", "For your safety, wait a minute before trying again.")
+            return resp[0], 429, {"Retry-After": "60"}
         return _render(exc.code or 500, exc.name, exc.description or "")
 
     @app.errorhandler(Exception)

@@ -1,0 +1,113 @@
+"""The single admin account: where its credentials come from and how a password is checked.
+
+Credentials come from ``APP_USERNAME``/``APP_PASSWORD`` (environment wins) or, when those
+are unset, from the account set on the first visit (stored hashed in ``AppSetting``).
+``APP_PASSWORD`` may itself be a werkzeug password hash (``scrypt:...`` or
+``pbkdf2:...``, as printed by ``werkzeug.security.generate_password_hash``), so the
+plain password need not sit in ``.env``.
+
+A session remembers a *fingerprint* of the credentials (an HMAC of the stored secret
+under ``SECRET_KEY``), so changing the password logs every open session out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .models import AppSetting
+
+# Prefixes of the hashes werkzeug.security.generate_password_hash produces
+# (https://werkzeug.palletsprojects.com/en/stable/utils/#werkzeug.security.generate_password_hash).
+HASH_PREFIXES = ("scrypt:", "pbkdf2:")
+DEFAULT_USERNAME = "admin"
+MIN_PASSWORD_LENGTH = 8
+_KEY_USERNAME = "auth.username"
+_KEY_HASH = "auth.password_hash"
+# A hash checked when the username is wrong, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The admin account: ``secret`` is a werkzeug hash when ``hashed`` else the plain password;
+    ``source`` is ``"environment"`` or ``"database"``."""
+
+    username: str
+    secret: str
+    hashed: bool
+    source: str
+
+
+def auth_disabled() -> bool:
+    """True when ``AUTH_DISABLED=true`` (an authenticating reverse proxy guards the app)."""
+    return bool(current_app.config["SETTINGS"].AUTH_DISABLED)
+
+
+def current_credentials() -> Credentials | None:
+    """The configured admin account, or None before the first-run setup (needs an app context)."""
+    settings = current_app.config["SETTINGS"]
+    if settings.APP_PASSWORD is not None:
+        secret = settings.APP_PASSWORD.get_secret_value()
+        return Credentials(
+            username=(settings.APP_USERNAME or DEFAULT_USERNAME).strip() or DEFAULT_USERNAME,
+            secret=secret,
+            hashed=secret.startswith(HASH_PREFIXES),
+            source="environment",
+        )
+    stored_hash = db.session.get(AppSetting, _KEY_HASH)
+    if stored_hash is None:
+        return None
+    stored_user = db.session.get(AppSetting, _KEY_USERNAME)
+    return Credentials(
+        username=stored_user.value if stored_user else DEFAULT_USERNAME,
+        secret=stored_hash.value,
+        hashed=True,
+        source="database",
+    )
+
+
+def verify(username: str, password: str) -> bool:
+    """True when ``username``/``password`` match the admin account (constant-time compare)."""
+    creds = current_credentials()
+    if creds is None:
+        return False
+    name_ok = hmac.compare_digest(username.strip().encode(), creds.username.encode())
+    if creds.hashed:
+        pw_ok = check_password_hash(creds.secret if name_ok else _DUMMY_HASH, password)
+    else:
+        pw_ok = hmac.compare_digest(password.encode(), creds.secret.encode())
+    return name_ok and pw_ok
+
+
+def store_credentials(username: str, password: str) -> None:
+    """Save the first-run account (password hashed with werkzeug's default, scrypt).
+
+    Raises ``ValueError`` with a user-readable message for an empty username or a
+    password shorter than :data:`MIN_PASSWORD_LENGTH`.
+    """
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise ValueError("Choose a username (1 to 100 characters).")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    for key, value in ((_KEY_USERNAME, username), (_KEY_HASH, generate_password_hash(password))):
+        row = db.session.get(AppSetting, key)
+        if row is None:
+            db.session.add(AppSetting(key=key, value=value))
+        else:
+            row.value = value
+    db.session.commit()
+
+
+def fingerprint(creds: Credentials) -> str:
+    """A short HMAC of the account under ``SECRET_KEY``; kept in the session to notice
+    a changed password."""
+    key = current_app.config["SECRET_KEY"].encode()
+    msg = f"{creds.username}\0{creds.secret}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()[:32]

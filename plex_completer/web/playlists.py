@@ -1,0 +1,321 @@
+"""Playlist pages: the "new playlist" form, a playlist's tracks and history, and its
+actions (rescan, regenerate, write to Plex, edit, delete).
+
+Every action is a POST with a CSRF token that starts a job or changes a record, then
+redirects (Post/Redirect/Get): a refresh never repeats it. Jobs are deduplicated by the
+service, so a double click or a second tab lands on the same job page.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from types import ModuleType
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from ..extensions import db
+from ..jobs import UserFacingError
+from ..logging_setup import redact
+from ..models import Job, JobStatus, LibraryTrack, MatchOverride, Playlist, SuggestedTrack
+from . import charts
+
+log = logging.getLogger(__name__)
+bp = Blueprint("playlists", __name__, url_prefix="/playlists")
+
+# Track count bounds of the form (the issue: 5-100; Gemini answers 100 tracks in one
+# response well within its output token limit).
+MIN_TRACKS, MAX_TRACKS, DEFAULT_TRACKS = 5, 100, 30
+MAX_PROMPT = 1000
+MAX_TITLE, MAX_DESCRIPTION = 200, 2000
+EXAMPLE_PROMPTS = (
+    "Sunday morning coffee: mellow soul and jazz, nothing after 1975",
+    "90s Britpop deep cuts, no Oasis or Blur singles",
+    "Songs for a long night drive through the rain",
+    "Upbeat 80s synth-pop for a kitchen dance party",
+    "Acoustic covers of famous rock songs",
+)
+
+
+def service() -> ModuleType:
+    """``plex_completer.services.playlists``, or a 503 page while it is missing."""
+    try:
+        from ..services import playlists as svc
+    except ImportError:
+        abort(503, description="This action is not available yet: the playlist service is missing.")
+    return svc
+
+
+def get_playlist(playlist_id: int) -> Playlist:
+    """The playlist or a 404 page."""
+    playlist = db.session.get(Playlist, playlist_id)
+    if playlist is None:
+        abort(404, description="No such playlist. It may have been deleted.")
+    return playlist
+
+
+def _to_job_page(job: Job):
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+def _fail(message: str, target: str):
+    flash(redact(message), "error")
+    return redirect(target)
+
+
+# -- new playlist ----------------------------------------------------------------------
+
+
+def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
+    values = {
+        "prompt": form.get("prompt", "").strip(),
+        "count": form.get("count", str(DEFAULT_TRACKS)).strip(),
+        "seed": form.get("seed", "").strip(),
+    }
+    errors: dict[str, str] = {}
+    if len(values["prompt"]) < 3:
+        errors["prompt"] = "Describe the playlist in a few words."
+    elif len(values["prompt"]) > MAX_PROMPT:
+        errors["prompt"] = f"Keep the description under {MAX_PROMPT} characters."
+    try:
+        count = int(values["count"])
+    except ValueError:
+        count = 0
+    if not MIN_TRACKS <= count <= MAX_TRACKS:
+        errors["count"] = f"Choose between {MIN_TRACKS} and {MAX_TRACKS} tracks."
+    else:
+        values["count"] = count
+    if values["seed"] and not values["seed"].isdigit():
+        errors["seed"] = "Pick a playlist from the list."
+    return values, errors
+
+
+def _render_new(values: dict, errors: dict | None = None, error: str | None = None, status: int = 200):
+    settings = current_app.config["SETTINGS"]
+    return render_template(
+        "playlists/new.html",
+        values=values,
+        errors=errors or {},
+        error=error,
+        examples=EXAMPLE_PROMPTS,
+        min_tracks=MIN_TRACKS,
+        max_tracks=MAX_TRACKS,
+        settings=settings,
+        seeds_inline=request.args.get("seeds") == "1",
+        seed_state=seed_options() if request.args.get("seeds") == "1" else None,
+    ), status
+
+
+def seed_options() -> dict:
+    """``{"playlists": [...], "error": str|None}``: the user's Plex playlists for the taste seed."""
+    settings = current_app.config["SETTINGS"]
+    if not settings.plex_configured:
+        return {"playlists": [], "error": "Plex is not configured, so there are no playlists to pick from."}
+    try:
+        from ..services import playlists as svc
+
+        return {"playlists": list(svc.plex_playlists_for_seed()), "error": None}
+    except (ImportError, AttributeError):
+        return {"playlists": [], "error": "Picking a taste seed is not available in this version."}
+    except Exception as exc:  # noqa: BLE001 - Plex down must not block the form
+        db.session.rollback()
+        log.warning("Could not list Plex playlists for a taste seed: %s", redact(str(exc)))
+        text = str(exc) if isinstance(exc, UserFacingError) else "Plex did not answer."
+        return {"playlists": [], "error": redact(text) + " You can continue without a taste seed."}
+
+
+@bp.get("/new")
+def new():
+    """The "new playlist" form; ``prompt``/``count`` in the query string prefill it."""
+    count = request.args.get("count", type=int) or DEFAULT_TRACKS
+    values = {"prompt": request.args.get("prompt", "")[:MAX_PROMPT], "count": min(max(count, MIN_TRACKS), MAX_TRACKS), "seed": ""}
+    return _render_new(values)
+
+
+@bp.get("/new/seeds")
+def seeds():
+    """The taste-seed ``<select>`` partial, loaded by htmx after the form shows (Plex may be slow)."""
+    return render_template("partials/seed_select.html", seed_state=seed_options(), values={"seed": request.args.get("seed", "")})
+
+
+@bp.post("/new")
+def create():
+    """Start generating a playlist and go to the job's progress page."""
+    values, errors = _parse_new_form(request.form)
+    if errors:
+        return _render_new(values, errors=errors, status=400)
+    svc = service()
+    try:
+        job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None)
+    except (UserFacingError, ValueError) as exc:
+        return _render_new(values, error=redact(str(exc)), status=400)
+    return _to_job_page(job)
+
+
+# -- one playlist ------------------------------------------------------------------------
+
+
+@dataclass
+class TrackRow:
+    """One row of the detail page: the AI's track, what it matched, and its state.
+
+    ``state`` is ``"matched"`` (in Plex), ``"missing"`` or ``"absent"`` (the user said it
+    is not in the library); ``manual`` is True when the user chose the match.
+    """
+
+    track: SuggestedTrack
+    library: LibraryTrack | None
+    state: str
+    manual: bool
+
+
+def track_rows(playlist: Playlist) -> list[TrackRow]:
+    """The current AI track list of ``playlist`` with match states, in AI order."""
+    generation = playlist.current_generation
+    if generation is None:
+        return []
+    keys = set()
+    for t in generation.tracks:
+        key = t.override_rating_key if t.override == MatchOverride.TRACK else t.matched_rating_key
+        if key:
+            keys.add(key)
+    library = {}
+    if keys:
+        library = {lt.rating_key: lt for lt in db.session.scalars(db.select(LibraryTrack).where(LibraryTrack.rating_key.in_(keys)))}
+    rows = []
+    for t in generation.tracks:
+        if t.override == MatchOverride.ABSENT:
+            rows.append(TrackRow(t, None, "absent", True))
+            continue
+        key = t.override_rating_key if t.override == MatchOverride.TRACK else t.matched_rating_key
+        lib = library.get(key) if key else None
+        rows.append(TrackRow(t, lib, "matched" if key else "missing", t.override == MatchOverride.TRACK))
+    return rows
+
+
+def plex_link(playlist: Playlist) -> str | None:
+    """The Plex Web address of the playlist, or None when unknown."""
+    if not playlist.plex_rating_key:
+        return None
+    try:
+        from ..services import playlists as svc
+
+        return svc.plex_web_url(playlist)
+    except Exception:  # noqa: BLE001 - a missing link must not break the page
+        db.session.rollback()
+        return None
+
+
+@bp.get("/<int:playlist_id>")
+def detail(playlist_id: int):
+    """A playlist's tracks (``show=missing|matched`` filters), actions and rescan history."""
+    playlist = get_playlist(playlist_id)
+    rows = track_rows(playlist)
+    show = request.args.get("show", "all")
+    if show == "missing":
+        visible = [r for r in rows if r.state != "matched"]
+    elif show == "matched":
+        visible = [r for r in rows if r.state == "matched"]
+    else:
+        show, visible = "all", rows
+    active_jobs = db.session.scalars(
+        db.select(Job).where(Job.playlist_id == playlist.id, Job.status.in_(JobStatus.ACTIVE)).order_by(Job.id)
+    ).all()
+    history = list(playlist.rescans)
+    return render_template(
+        "playlists/detail.html",
+        playlist=playlist,
+        generation=playlist.current_generation,
+        rows=visible,
+        counts={"all": len(rows), "matched": sum(r.state == "matched" for r in rows), "missing": sum(r.state != "matched" for r in rows)},
+        show=show,
+        active_jobs=active_jobs,
+        history=history[-20:][::-1],
+        spark=charts.sparkline([(r.matched, r.total) for r in history[-30:]]),
+        plex_url=plex_link(playlist),
+    )
+
+
+@bp.post("/<int:playlist_id>/rescan")
+def rescan(playlist_id: int):
+    """Match the stored track list against the library again (no AI call)."""
+    get_playlist(playlist_id)
+    try:
+        return _to_job_page(service().start_rescan(playlist_id))
+    except (UserFacingError, ValueError) as exc:
+        return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
+
+
+@bp.post("/rescan-all")
+def rescan_all():
+    """Rescan every playlist."""
+    try:
+        return _to_job_page(service().start_rescan(None))
+    except (UserFacingError, ValueError) as exc:
+        return _fail(str(exc), url_for("pages.dashboard"))
+
+
+@bp.post("/<int:playlist_id>/regenerate")
+def regenerate(playlist_id: int):
+    """Ask the AI for a new track list for the same prompt (the old one stays in the history)."""
+    get_playlist(playlist_id)
+    try:
+        return _to_job_page(service().start_regenerate(playlist_id))
+    except (UserFacingError, ValueError) as exc:
+        return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
+
+
+@bp.post("/<int:playlist_id>/write")
+def write(playlist_id: int):
+    """Write a playlist that is "not yet in Plex" now."""
+    get_playlist(playlist_id)
+    try:
+        return _to_job_page(service().start_write_retry(playlist_id))
+    except (UserFacingError, ValueError) as exc:
+        return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
+
+
+@bp.route("/<int:playlist_id>/edit", methods=["GET", "POST"])
+def edit(playlist_id: int):
+    """Edit title and description (the Plex playlist is renamed too)."""
+    playlist = get_playlist(playlist_id)
+    values = {"title": playlist.title, "description": playlist.description or ""}
+    errors: dict[str, str] = {}
+    error = None
+    if request.method == "POST":
+        values = {"title": request.form.get("title", "").strip(), "description": request.form.get("description", "").strip()}
+        if not values["title"] or len(values["title"]) > MAX_TITLE:
+            errors["title"] = f"Give the playlist a title (up to {MAX_TITLE} characters)."
+        if len(values["description"]) > MAX_DESCRIPTION:
+            errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
+        if not errors:
+            try:
+                service().update_details(playlist_id, values["title"], values["description"])
+            except (UserFacingError, ValueError) as exc:
+                error = redact(str(exc))
+            else:
+                flash("Saved.", "ok")
+                return redirect(url_for(".detail", playlist_id=playlist_id))
+    status = 400 if (errors or error) else 200
+    return render_template("playlists/edit.html", playlist=playlist, values=values, errors=errors, error=error), status
+
+
+@bp.route("/<int:playlist_id>/delete", methods=["GET", "POST"])
+def delete(playlist_id: int):
+    """Confirm, then delete the app's record and, if chosen, the Plex playlist."""
+    playlist = get_playlist(playlist_id)
+    error = None
+    if request.method == "POST":
+        from_plex = request.form.get("from_plex") == "1"
+        title = playlist.title
+        try:
+            service().delete(playlist_id, from_plex=from_plex)
+        except (UserFacingError, ValueError) as exc:
+            error = redact(str(exc))
+        else:
+            flash(f"Deleted “{title}”" + (" here and in Plex." if from_plex else " here; the Plex playlist was kept."), "ok")
+            return redirect(url_for("pages.dashboard"))
+    return render_template("playlists/delete.html", playlist=playlist, error=error), (400 if error else 200)
+
+
+from . import playlist_match  # noqa: E402,F401 - registers the manual-match routes on bp
