@@ -1,0 +1,259 @@
+"""Writes of the library index (``library_tracks``) and its sync state, all-or-nothing.
+
+A full sync streams pages into a ``TEMPORARY`` staging table on one dedicated
+connection (SQLite keeps temp tables in a separate database, so filling it takes no lock
+on the main file and other threads keep writing job progress), then swaps it into
+``library_tracks`` in one short transaction. Until that commit, readers (SQLite WAL:
+https://www.sqlite.org/wal.html) see the previous complete index; if the sync fails
+anywhere before it, the staging table is dropped with the connection and the old index
+stays as it was. An incremental sync applies its few changes in one transaction.
+
+Rows arrive as :mod:`.track_rows` tuples (dates as epoch seconds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..models import LibrarySyncState, LibraryTrack
+from .track_rows import ADDED_AT, COLUMNS, UPDATED_AT, to_datetime, with_datetimes
+
+TRACKS = LibraryTrack.__table__
+STATE = LibrarySyncState.__table__
+ALL_COLUMNS = (*COLUMNS, "synced_at")
+# SQLite's default limit of host parameters per statement is 999 on old builds.
+_KEY_CHUNK = 500
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+_DAYS: dict[int, str] = {}
+
+
+def _sqlite_datetime_text(epoch: int) -> str:
+    # The text SQLAlchemy's SQLite DATETIME stores ("2020-09-13 12:26:40.000000"); checked
+    # against the real bind processor before use (see _datetime_converter). The date part
+    # is cached per day: a library's tracks were added on a few thousand days at most.
+    day, seconds = divmod(epoch, 86_400)
+    date = _DAYS.get(day)
+    if date is None:
+        t = time.gmtime(day * 86_400)
+        date = _DAYS[day] = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+    hours, rest = divmod(seconds, 3600)
+    return f"{date} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}.000000"
+
+
+def _datetime_converter(column: sa.Column, dialect: Any) -> Callable[[int], Any]:
+    """epoch seconds -> the value the column's bind processor would send for that instant.
+
+    Uses the fast SQLite text form when it gives exactly what the processor gives,
+    otherwise the processor itself (so any other database stores the same as the ORM).
+    """
+    # For a TypeDecorator this processor includes process_bind_param (aware -> naive UTC).
+    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def generic(epoch: int) -> Any:
+        value = to_datetime(epoch)
+        return proc(value) if proc else value
+
+    samples = (0, 1_600_000_000, 1_698_765_432, 2_000_000_001)
+    if all(generic(e) == _sqlite_datetime_text(e) for e in samples):
+        return _sqlite_datetime_text
+    return generic
+
+
+class StagingTable:
+    """A temporary copy of ``library_tracks`` on ``conn`` that a full sync fills page by page.
+
+    It has no primary key while filling (duplicates are skipped in Python); the ratingKey
+    index is built once, before the swap, which is cheaper than maintaining it per row.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        meta = sa.MetaData()
+        columns = []
+        for c in TRACKS.columns:
+            copy = c._copy()
+            copy.primary_key = False
+            copy.autoincrement = False
+            columns.append(copy)
+        self.table = sa.Table("library_tracks_staging", meta, *columns, prefixes=["TEMPORARY"])
+        self.table.drop(conn, checkfirst=True)
+        self.table.create(conn)
+        conn.commit()
+        self._seen: set[int] = set()
+        dialect = conn.dialect
+        compiled = self.table.insert().compile(dialect=dialect, column_keys=list(ALL_COLUMNS))
+        self._sql = str(compiled)
+        self._positional = bool(compiled.positiontup)
+        order = list(compiled.positiontup) if self._positional else list(ALL_COLUMNS)
+        self._order = [ALL_COLUMNS.index(name) for name in order]
+        self._identity = self._positional and self._order == list(range(len(ALL_COLUMNS)))
+        self._to_db = _datetime_converter(TRACKS.c.added_at, dialect)
+
+    @property
+    def count(self) -> int:
+        """Distinct tracks staged so far."""
+        return len(self._seen)
+
+    def add(self, rows: list[tuple[Any, ...]], synced_at: dt.datetime) -> int:
+        """Stage ``rows`` (:mod:`.track_rows` tuples); a ratingKey seen on an earlier page
+        (PMS paging shifts when the library changes meanwhile) is skipped. Returns how many
+        were new.
+
+        Rows go to the driver's ``executemany`` with dates already in the stored form
+        (:func:`_datetime_converter`): the same values as an ORM insert, without
+        SQLAlchemy's per-row work (which took a third of a full sync's time).
+        """
+        to_db = self._to_db
+        synced = to_db(int(synced_at.timestamp()))
+        seen = self._seen
+        out = []
+        for row in rows:
+            if row[0] in seen:
+                continue
+            seen.add(row[0])
+            values = [*row, synced]
+            a, u = values[ADDED_AT], values[UPDATED_AT]
+            values[ADDED_AT] = None if a is None else to_db(a)
+            values[UPDATED_AT] = None if u is None else to_db(u)
+            if self._identity:
+                out.append(tuple(values))
+            elif self._positional:
+                out.append(tuple(values[i] for i in self._order))
+            else:
+                out.append(dict(zip(ALL_COLUMNS, values)))
+        if out:
+            # No commit per page: the staging rows only need to be visible to this
+            # connection, and swap_in commits them together with the swap.
+            self.conn.exec_driver_sql(self._sql, out)
+        return len(out)
+
+    def swap_in(self, section_id: int, state: dict[str, Any]) -> tuple[int, int, int]:
+        """Replace the whole index by the staged rows and record ``state`` (plus the new
+        ``track_count``) in one transaction.
+
+        Rows of other sections are removed too: the index holds one music section.
+        Returns ``(added, updated, removed)`` relative to the previous index.
+        """
+        s, t = self.table, TRACKS
+        conn = self.conn
+        sa.Index("ix_library_tracks_staging_key", s.c.rating_key, unique=True).create(conn)
+        changed = sa.or_(*[s.c[c].is_distinct_from(t.c[c]) for c in COLUMNS if c != "rating_key"])
+        added = conn.scalar(
+            sa.select(sa.func.count()).select_from(s).where(~sa.exists().where(t.c.rating_key == s.c.rating_key))
+        )
+        removed = conn.scalar(
+            sa.select(sa.func.count()).select_from(t).where(~sa.exists().where(s.c.rating_key == t.c.rating_key))
+        )
+        updated = conn.scalar(
+            sa.select(sa.func.count()).select_from(s.join(t, t.c.rating_key == s.c.rating_key)).where(changed)
+        )
+        conn.execute(t.delete())
+        conn.execute(t.insert().from_select(list(ALL_COLUMNS), sa.select(*[s.c[c] for c in ALL_COLUMNS])))
+        write_state(conn, section_id, {**state, "track_count": index_count(conn, section_id)})
+        conn.commit()
+        return int(added or 0), int(updated or 0), int(removed or 0)
+
+    def drop(self) -> None:
+        """Drop the staging table (also happens when the connection closes)."""
+        try:
+            self.conn.rollback()
+            self.table.drop(self.conn, checkfirst=True)
+            self.conn.commit()
+        except sa.exc.SQLAlchemyError:
+            pass
+
+
+def read_state(conn: Connection, section_id: int) -> dict[str, Any] | None:
+    """The ``library_sync_state`` row of ``section_id`` as a dict, or None."""
+    row = conn.execute(sa.select(STATE).where(STATE.c.section_id == section_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def index_count(conn: Connection, section_id: int | None = None) -> int:
+    """Tracks in the index (of ``section_id`` when given)."""
+    query = sa.select(sa.func.count()).select_from(TRACKS)
+    if section_id is not None:
+        query = query.where(TRACKS.c.section_id == section_id)
+    return int(conn.scalar(query) or 0)
+
+
+def other_sections_present(conn: Connection, section_id: int) -> bool:
+    """True when the index holds tracks of another section (the music section changed)."""
+    return conn.scalar(sa.select(TRACKS.c.rating_key).where(TRACKS.c.section_id != section_id).limit(1)) is not None
+
+
+def write_state(conn: Connection, section_id: int, values: dict[str, Any]) -> None:
+    """Upsert the sync state of ``section_id`` and bump its ``index_version``.
+
+    A new row starts above the highest version of any section, so a reader comparing
+    versions notices a switch of music section too.
+    """
+    existing = read_state(conn, section_id)
+    if existing is None:
+        top = conn.scalar(sa.select(sa.func.max(STATE.c.index_version))) or 0
+        conn.execute(STATE.insert().values(section_id=section_id, index_version=top + 1, **values))
+    else:
+        conn.execute(
+            STATE.update()
+            .where(STATE.c.section_id == section_id)
+            .values(index_version=STATE.c.index_version + 1, **values)
+        )
+
+
+def existing_keys(conn: Connection, keys: Sequence[int]) -> set[int]:
+    """Which of ``keys`` are in the index."""
+    found: set[int] = set()
+    col = TRACKS.c.rating_key
+    for chunk in _chunks(list(keys), _KEY_CHUNK):
+        found.update(conn.scalars(sa.select(col).where(col.in_(chunk))))
+    return found
+
+
+def apply_changes(
+    conn: Connection,
+    section_id: int,
+    rows: list[tuple[Any, ...]],
+    removed_keys: Iterable[int],
+    state: dict[str, Any],
+    synced_at: dt.datetime,
+) -> tuple[int, int, int]:
+    """Upsert changed ``rows`` (:mod:`.track_rows` tuples), delete ``removed_keys`` and
+    record ``state`` (plus the new ``track_count``), in one transaction.
+
+    Rows identical to the indexed ones (the overlap of the incremental cursor fetches
+    some again) are left alone and not counted. Returns ``(added, updated, removed)``.
+    """
+    by_key = {row[0]: with_datetimes(row) for row in rows}
+    existing: dict[int, tuple[Any, ...]] = {}
+    cols = [TRACKS.c[c] for c in COLUMNS]
+    for chunk in _chunks(list(by_key), _KEY_CHUNK):
+        for row in conn.execute(sa.select(*cols).where(TRACKS.c.rating_key.in_(chunk))):
+            existing[row[0]] = tuple(row)
+    added = [k for k in by_key if k not in existing]
+    updated = [k for k in by_key if k in existing and existing[k] != by_key[k]]
+    removed = sorted(set(removed_keys) - set(by_key))
+    for chunk in _chunks(updated + removed, _KEY_CHUNK):
+        conn.execute(TRACKS.delete().where(TRACKS.c.rating_key.in_(chunk)))
+    to_insert = [{**dict(zip(COLUMNS, by_key[k])), "synced_at": synced_at} for k in added + updated]
+    if to_insert:
+        conn.execute(TRACKS.insert(), to_insert)
+    write_state(conn, section_id, {**state, "track_count": index_count(conn, section_id)})
+    conn.commit()
+    return len(added), len(updated), len(removed)
+
+
+def indexed_keys(conn: Connection, section_id: int) -> set[int]:
+    """All ratingKeys of ``section_id`` in the index."""
+    return set(conn.scalars(sa.select(TRACKS.c.rating_key).where(TRACKS.c.section_id == section_id)))
