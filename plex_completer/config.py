@@ -75,6 +75,18 @@ class Settings(BaseModel):
     AUTH_DISABLED: bool = False
 
     SCHEDULER_ENABLED: bool = True
+    # Scheduler defaults (plex_completer.scheduler): standard 5-field crontab expressions
+    # in TZ (0 or 7 = Sunday in the day-of-week field); "off" starts the schedule disabled.
+    SCHEDULE_LIBRARY_SYNC: str = "0 */6 * * *"
+    SCHEDULE_FULL_SYNC: str = "30 3 * * 0"
+    SCHEDULE_HOUSEKEEPING: str = "15 4 * * *"
+    # AI calls scheduled refreshes may make per day (TZ calendar day). Keep it well under the
+    # Gemini free tier's requests-per-day quota per model (https://ai.google.dev/gemini-api/docs/rate-limits;
+    # a project's values are shown in AI Studio) so the user's own requests still get answers.
+    # 0 turns scheduled refreshes off (they are postponed every day).
+    SCHEDULER_AI_DAILY_CAP: int = Field(default=20, ge=0, le=10_000)
+    # Days finished job rows and AI attempts are kept (playlists' history is kept forever).
+    JOB_RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("PLEX_URL", "GEMINI_BASE_URL", "OLLAMA_URL", mode="before")
     @classmethod
@@ -117,6 +129,13 @@ class Settings(BaseModel):
                     f"'gemini-2.5-flash,gemini-2.0-flash', got {value!r}"
                 )
         return tuple(i.removeprefix("models/") for i in items)
+
+    @field_validator("SCHEDULE_LIBRARY_SYNC", "SCHEDULE_FULL_SYNC", "SCHEDULE_HOUSEKEEPING", mode="before")
+    @classmethod
+    def _crontab(cls, value: Any, info: Any) -> str:
+        from .scheduler.cron import normalize_crontab
+
+        return normalize_crontab(value, info.field_name)
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod

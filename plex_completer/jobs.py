@@ -97,16 +97,21 @@ class JobRunner:
     # -- lifecycle -------------------------------------------------------------------
 
     def init_app(self, app: Flask, start_scheduler: bool = True) -> None:
-        """Bind to ``app``; mark jobs left running by a previous process as interrupted;
-        start the scheduler when ``start_scheduler``."""
+        """Bind to ``app``; start the scheduler when ``start_scheduler``; mark jobs left
+        running by a previous process as interrupted.
+
+        Marking is left to :func:`plex_completer.scheduler.init_app`: it happens only in
+        the process that takes the scheduler lock (or, without a scheduler here, when no
+        live process holds it), so a second instance on the same database never marks
+        the first one's running jobs."""
         self.app = app
         app.extensions["job_runner"] = self
         self.inline = bool(app.config.get("JOBS_INLINE", False))
-        if app.config.get("AUTO_MIGRATE", True):
-            with app.app_context():
-                self.mark_interrupted()
         if start_scheduler:
             self.start()
+        from .scheduler import init_app as init_scheduler
+
+        init_scheduler(app, self, start_scheduler=start_scheduler)
 
     def start(self) -> None:
         """Start the background scheduler (idempotent)."""
@@ -189,6 +194,21 @@ class JobRunner:
         else:
             self.scheduler.add_job(self._run_in_context, args=[job.id], id=f"job-{job.id}", misfire_grace_time=None)
         return job
+
+    def retry(self, job_id: int) -> Job:
+        """Enqueue a new job with the kind, parameters and dedupe key of a failed,
+        interrupted or postponed one; returns the new (or an identical running) job.
+
+        Raises ``ValueError`` when the job does not exist or has not ended unsuccessfully.
+        """
+        old = db.session.get(Job, job_id)
+        if old is None:
+            raise ValueError("That job no longer exists.")
+        if old.status not in (JobStatus.FAILED, JobStatus.INTERRUPTED, JobStatus.POSTPONED):
+            raise ValueError("Only a failed, interrupted or postponed job can be retried.")
+        return self.enqueue(
+            old.kind, dict(old.params or {}), dedupe_key=old.dedupe_key or f"retry:{old.id}", playlist_id=old.playlist_id
+        )
 
     def run_now(self, kind: str, params: dict[str, Any] | None = None, *, trigger: str = "cli", playlist_id: int | None = None) -> Job:
         """Create a job row and run it synchronously in this thread (CLI, scheduled runs)."""

@@ -321,3 +321,91 @@ class AppSetting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     value: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# -- scheduler (plex_completer.scheduler) -----------------------------------------------
+
+
+class Schedule(db.Model):
+    """One recurring job of the background scheduler (library sync, full sync, housekeeping).
+
+    ``key`` names the schedule (see ``plex_completer.scheduler.schedules.SCHEDULE_DEFS``);
+    ``cron`` is a standard 5-field crontab expression evaluated in ``TZ``. While
+    ``cron_is_custom`` is False the expression follows its environment variable (e.g.
+    ``SCHEDULE_LIBRARY_SYNC``); an edit on the Schedules page makes it custom.
+    ``run_requested_at`` is a "run now" waiting for the process that holds the scheduler
+    lock. ``last_*`` describe the latest run (``last_duration_s`` in seconds).
+    """
+
+    __tablename__ = "schedules"
+
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    cron: Mapped[str] = mapped_column(sa.String(120))
+    cron_is_custom: Mapped[bool] = mapped_column(default=False)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    run_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[str | None] = mapped_column(sa.String(20))
+    last_message: Mapped[str] = mapped_column(sa.Text, default="")
+    last_duration_s: Mapped[float | None]
+    # Not a foreign key: housekeeping prunes old job rows, the schedule keeps its summary.
+    last_job_id: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SchedulerLock(db.Model):
+    """A lease that makes exactly one process per database run the scheduled jobs.
+
+    ``holder`` is the process's id (host, pid, start time, random part); the lease is valid
+    until ``expires_at`` (aware UTC) and is renewed well before (see
+    ``plex_completer.scheduler.lock``).
+    """
+
+    __tablename__ = "scheduler_locks"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(200))
+    acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    renewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class RefreshFrequency:
+    """Values of ``PlaylistRefresh.frequency``."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    ALL = (DAILY, WEEKLY, MONTHLY)
+
+
+class PlaylistRefresh(db.Model):
+    """A recurring playlist: ask the AI again with the stored prompt on a timer.
+
+    Kept in its own table (one row per recurring playlist) so playlists that never
+    refresh carry nothing. ``weekday`` is 0 = Monday … 6 = Sunday (weekly only);
+    ``hour`` is 0-23 in ``TZ``; monthly refreshes run on the 1st. ``keep_share`` (0-0.9)
+    is the share of the previous track list the AI is asked to keep for continuity.
+    ``next_refresh_at`` is aware UTC; a postponed refresh moves it to its retry time.
+    """
+
+    __tablename__ = "playlist_refreshes"
+
+    playlist_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    frequency: Mapped[str] = mapped_column(sa.String(10))
+    weekday: Mapped[int | None]
+    hour: Mapped[int] = mapped_column(default=6)
+    keep_share: Mapped[float] = mapped_column(default=0.0)
+    next_refresh_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_refresh_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[str | None] = mapped_column(sa.String(20))
+    last_message: Mapped[str] = mapped_column(sa.Text, default="")
+    last_job_id: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # No back-reference on Playlist: deleting a playlist removes this row by ON DELETE CASCADE.
+    playlist: Mapped[Playlist] = relationship()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:11:45.678701
+Create Date: 2026-11-22 01:08:39.902860
 
 """
 from alembic import op
@@ -97,6 +97,29 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+    op.create_table('scheduler_locks',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.String(length=200), nullable=False),
+    sa.Column('acquired_at', sa.DateTime(), nullable=False),
+    sa.Column('renewed_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
+    op.create_table('schedules',
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('cron', sa.String(length=120), nullable=False),
+    sa.Column('cron_is_custom', sa.Boolean(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('run_requested_at', sa.DateTime(), nullable=True),
+    sa.Column('last_run_at', sa.DateTime(), nullable=True),
+    sa.Column('last_status', sa.String(length=20), nullable=True),
+    sa.Column('last_message', sa.Text(), nullable=False),
+    sa.Column('last_duration_s', sa.Double(), nullable=True),
+    sa.Column('last_job_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('key')
+    )
     op.create_table('generations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('playlist_id', sa.Integer(), nullable=False),
@@ -137,6 +160,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_jobs_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_jobs_playlist_id'), ['playlist_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_jobs_status'), ['status'], unique=False)
+
+    op.create_table('playlist_refreshes',
+    sa.Column('playlist_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('frequency', sa.String(length=10), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=True),
+    sa.Column('hour', sa.Integer(), nullable=False),
+    sa.Column('keep_share', sa.Double(), nullable=False),
+    sa.Column('next_refresh_at', sa.DateTime(), nullable=True),
+    sa.Column('last_refresh_at', sa.DateTime(), nullable=True),
+    sa.Column('last_status', sa.String(length=20), nullable=True),
+    sa.Column('last_message', sa.Text(), nullable=False),
+    sa.Column('last_job_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['playlist_id'], ['playlists.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('playlist_id')
+    )
+    with op.batch_alter_table('playlist_refreshes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_playlist_refreshes_next_refresh_at'), ['next_refresh_at'], unique=False)
 
     op.create_table('rescan_records',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -217,6 +259,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_rescan_records_playlist_id'))
 
     op.drop_table('rescan_records')
+    with op.batch_alter_table('playlist_refreshes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_playlist_refreshes_next_refresh_at'))
+
+    op.drop_table('playlist_refreshes')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jobs_status'))
         batch_op.drop_index(batch_op.f('ix_jobs_playlist_id'))
@@ -229,6 +275,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_generations_playlist_id'))
 
     op.drop_table('generations')
+    op.drop_table('schedules')
+    op.drop_table('scheduler_locks')
     op.drop_table('provider_states')
     with op.batch_alter_table('playlists', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_playlists_status'))

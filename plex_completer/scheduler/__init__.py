@@ -1,0 +1,78 @@
+"""The scheduler: library syncs, rescans, housekeeping and recurring AI playlists that run
+unattended, with exactly one process per database running them.
+
+Modules: :mod:`.lock` (the single-scheduler lease), :mod:`.schedules` (the persisted
+schedules), :mod:`.service` (APScheduler wiring), :mod:`.tasks` (the work, and the job
+kinds ``housekeeping`` and ``playlist_refresh``), :mod:`.refreshes` (recurring
+playlists), :mod:`.caps` (the daily AI call cap), :mod:`.cron` (crontab expressions),
+:mod:`.orphans` (jobs left running by a stopped process), :mod:`.zones` (``TZ``).
+
+Importing this package registers its job kinds (``plex_completer.job_kinds`` does so at
+start-up); :func:`init_app` is called by ``JobRunner.init_app``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from . import tasks  # noqa: F401 - registers the job kinds
+from .service import SchedulerService
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SchedulerService", "init_app", "service"]
+
+
+def init_app(app: Flask, runner: Any, *, start_scheduler: bool) -> SchedulerService | None:
+    """Start this process's :class:`SchedulerService` on the runner's scheduler, or, when
+    no scheduler runs here, mark orphaned jobs interrupted only if no live process holds
+    the scheduler lock (a CLI command must not mark the server's running jobs).
+
+    Returns the service (also in ``app.extensions["scheduler_service"]``) or None.
+    With ``AUTO_MIGRATE`` off the schema may not exist yet, so nothing touches the database.
+    """
+    if not app.config.get("AUTO_MIGRATE", True):
+        return None
+    if start_scheduler and runner.running:
+        svc = SchedulerService(
+            app,
+            runner.scheduler,
+            runner,
+            holder=app.config.get("SCHEDULER_HOLDER_ID"),
+        )
+        app.extensions["scheduler_service"] = svc
+        if not svc.start() and not _tables_ready(app):
+            with app.app_context():
+                runner.mark_interrupted()  # pre-scheduler schema: behave as before
+        return svc
+    with app.app_context():
+        from .lock import live_holder
+
+        try:
+            holder = live_holder()
+        except sa.exc.SQLAlchemyError:
+            from ..extensions import db
+
+            db.session.rollback()
+            holder = None  # no lock table yet (migration pending): nobody holds it
+        if holder is None:
+            runner.mark_interrupted()
+        else:
+            log.info("Scheduler lock held by %s; its running jobs are left alone", holder)
+    return None
+
+
+def _tables_ready(app: Flask) -> bool:
+    from ..extensions import db
+
+    with app.app_context():
+        return "scheduler_locks" in sa.inspect(db.engine).get_table_names()
+
+
+def service() -> SchedulerService | None:
+    """The current app's :class:`SchedulerService`, or None when no scheduler runs here."""
+    return current_app.extensions.get("scheduler_service")

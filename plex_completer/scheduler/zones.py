@@ -1,0 +1,42 @@
+"""The scheduler's time zone (``TZ``) and calendar-day boundaries in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def scheduler_zone(settings: Any) -> dt.tzinfo:
+    """``ZoneInfo(settings.TZ)``, else the machine's zone (as APScheduler picks it, via
+    tzlocal), else UTC. An unknown ``TZ`` falls back with a warning."""
+    name = getattr(settings, "TZ", None)
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            log.warning("TZ=%r is not a known time zone; the scheduler uses UTC", name)
+            return dt.timezone.utc
+    try:
+        from tzlocal import get_localzone
+
+        return get_localzone()
+    except Exception:  # noqa: BLE001 - a container without zone data
+        return dt.timezone.utc
+
+
+def day_start(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """Midnight at the start of ``now``'s calendar day in ``zone``, as aware UTC."""
+    local = now.astimezone(zone)
+    midnight = dt.datetime.combine(local.date(), dt.time(0), tzinfo=zone)
+    return midnight.astimezone(dt.timezone.utc)
+
+
+def next_day_start(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """Midnight at the start of the next calendar day in ``zone``, as aware UTC."""
+    local = now.astimezone(zone)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return midnight.astimezone(dt.timezone.utc)

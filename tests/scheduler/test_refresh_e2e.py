@@ -1,0 +1,140 @@
+"""A scheduled refresh end to end, through the real plexapi, google-genai and ollama
+clients against the loopback emulators: same Plex playlist (ratingKey), new tracks,
+history kept; and a refresh postponed when every provider is out of quota."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from plex_completer import create_app
+from plex_completer.extensions import db
+from plex_completer.jobs import runner
+from plex_completer.models import Generation, Job, JobStatus, Playlist, PlaylistRefresh, PlaylistStatus, ProviderState, utcnow
+from plex_completer.scheduler.caps import cap_status
+from plex_completer.scheduler.refreshes import run_due_refreshes, set_refresh
+from plex_completer.scheduler.zones import scheduler_zone
+from plex_completer.services import playlists as svc
+from tests.conftest import base_config
+from tests.fakes.stack import start_stack
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def small_library():
+    from tests.fakes.library_builder import build_library, require_shared_data
+
+    require_shared_data()
+    return build_library("small", seed=11)
+
+
+@pytest.fixture
+def stack(small_library):
+    s = start_stack(tracks=small_library)
+    yield s
+    s.stop()
+
+
+def _app(tmp_path, stack, **overrides):
+    app = create_app(
+        base_config(tmp_path, **{**stack.env, "GEMINI_TIMEOUT": 10, "OLLAMA_TIMEOUT": 10, "PLEX_TIMEOUT": 5, **overrides})
+    )
+    with app.app_context():
+        job = runner.run_now("library_sync", {"full": True})
+        assert job.status == JobStatus.DONE, job.message
+    return app
+
+
+def _due_now(playlist_id: int) -> None:
+    row = db.session.get(PlaylistRefresh, playlist_id)
+    row.next_refresh_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+
+
+def test_a_weekly_refresh_replaces_the_same_plex_playlist_and_keeps_the_history(tmp_path, stack, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    app = _app(tmp_path, stack)
+    caplog.set_level("INFO")
+    with app.app_context():
+        settings = app.config["SETTINGS"]
+        made = svc.start_generation("best songs of 1985", 20)
+        assert made.status == JobStatus.DONE, made.message
+        playlist = db.session.get(Playlist, made.result["playlist_id"])
+        plex_key = playlist.plex_rating_key
+        first_generation = playlist.current_generation.id
+        first_tracks = [(t.artist, t.title) for t in playlist.current_generation.tracks]
+        playlists_in_plex = set(stack.plex.playlists)
+        set_refresh(settings, playlist.id, "weekly", weekday=0, hour=6, keep_share=0.3)
+        _due_now(playlist.id)
+        calls_before = stack.gemini.generate_calls()
+
+        assert run_due_refreshes(settings) == {playlist.id: JobStatus.DONE}
+
+        job = db.session.scalars(sa.select(Job).where(Job.kind == "playlist_refresh")).one()
+        assert job.trigger == "schedule" and job.playlist_id == playlist.id
+        db.session.expire_all()
+        playlist = db.session.get(Playlist, playlist.id)
+        assert job.message == (
+            f"Weekly refresh of '{playlist.title}' with {job.result['provider']}: 20 tracks, {playlist.matched_count} in library"
+        )
+        assert "Gemini" in job.result["provider"]
+        assert stack.gemini.generate_calls() == calls_before + 1
+        # The AI was told last time's tracks and asked to keep about 30 % of them.
+        prompt = stack.gemini.last_prompt_text()
+        assert "Keep about 6 of them" in prompt and f"{first_tracks[0][0]} – {first_tracks[0][1]}" in prompt
+        # Same Plex playlist, new contents in the new list's order; no second playlist.
+        assert playlist.plex_rating_key == plex_key and playlist.status == PlaylistStatus.SYNCED
+        assert set(stack.plex.playlists) == playlists_in_plex
+        new_keys = [t.matched_rating_key for t in playlist.current_generation.tracks if t.matched_rating_key]
+        assert [key for _item, key in stack.plex.playlists[int(plex_key)].items] == list(dict.fromkeys(new_keys))
+        # The previous track list stays in the history.
+        generations = db.session.scalars(sa.select(Generation).where(Generation.playlist_id == playlist.id).order_by(Generation.id)).all()
+        assert [g.id for g in generations][0] == first_generation and len(generations) == 2
+        assert [(t.artist, t.title) for t in generations[0].tracks] == first_tracks
+        # Next refresh: next Monday 06:00; one scheduled AI call counted today.
+        row = db.session.get(PlaylistRefresh, playlist.id)
+        assert row.last_status == JobStatus.DONE and row.next_refresh_at > utcnow()
+        local = row.next_refresh_at.astimezone(scheduler_zone(settings))
+        assert (local.weekday(), local.hour, local.minute) == (0, 6, 0)
+        assert row.next_refresh_at - utcnow() <= dt.timedelta(days=7)
+        assert cap_status(settings).used == 1
+        lines = [r.getMessage() for r in caplog.records if r.name == "plex_completer.scheduler.refreshes"]
+        assert f"Weekly refresh of '{playlist.title}' started" in lines
+        assert any(line.startswith(f"Weekly refresh of '{playlist.title}' finished: Weekly refresh") for line in lines)
+    runner.shutdown()
+
+
+def test_a_refresh_is_postponed_when_every_provider_is_out_of_quota(tmp_path, stack, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = _app(tmp_path, stack, OLLAMA_URL="")  # Gemini only: nothing to fall back to
+    with app.app_context():
+        settings = app.config["SETTINGS"]
+        made = svc.start_generation("80s synth-pop", 10)
+        assert made.status == JobStatus.DONE, made.message
+        playlist_id = made.result["playlist_id"]
+        set_refresh(settings, playlist_id, "daily", hour=6)
+        _due_now(playlist_id)
+        stack.gemini.script("gemini-2.5-flash", ["429-day"])
+        stack.gemini.script("gemini-2.0-flash", ["429-day"])
+        items_before = list(stack.plex.playlists[int(made.result["plex_rating_key"])].items)
+
+        assert run_due_refreshes(settings) == {playlist_id: JobStatus.POSTPONED}
+
+        job = db.session.scalars(sa.select(Job).where(Job.kind == "playlist_refresh")).one()
+        assert job.status == JobStatus.POSTPONED and "quota" in job.message.lower()
+        assert stack.plex.playlists[int(made.result["plex_rating_key"])].items == items_before
+        row = db.session.get(PlaylistRefresh, playlist_id)
+        assert row.last_status == JobStatus.POSTPONED
+        # Retried when the first quota cooldown ends (Gemini's daily quota: midnight Pacific
+        # time), within the 15 min - 24 h bounds.
+        ends = db.session.scalars(sa.select(ProviderState.cooldown_until).where(ProviderState.cooldown_until > utcnow())).all()
+        assert ends
+        now = utcnow()
+        assert now + dt.timedelta(minutes=14) < row.next_refresh_at <= now + dt.timedelta(hours=24)
+        if min(ends) - now > dt.timedelta(minutes=16):
+            assert row.next_refresh_at == min(ends)
+        assert len(db.session.get(Playlist, playlist_id).generations) == 1
+    runner.shutdown()
