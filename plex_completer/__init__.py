@@ -113,6 +113,8 @@ def _prepare_database(app: Flask) -> None:
 
 
 def _start_background_work(app: Flask, settings: Any) -> None:
+    from .job_kinds import load_job_kinds
     from .jobs import runner
 
+    load_job_kinds()
     runner.init_app(app, start_scheduler=settings.SCHEDULER_ENABLED)

@@ -17,7 +17,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 # Secrets that follow a known name, whatever their value: Plex tokens in URLs and headers,
 # Google API keys in query strings and headers, bearer tokens.
 _NAMED_SECRET = re.compile(
-    r"(?i)(x-plex-token['\"]?\s*[=:]\s*['\"]?|[?&]key=|x-goog-api-key['\"]?\s*[=:]\s*['\"]?|authorization['\"]?\s*[=:]\s*['\"]?bearer\s+|\bapi_key['\"]?\s*[=:]\s*['\"]?|\btoken['\"]?\s*[=:]\s*['\"]?)"
+    r"(?i)(x-plex-token['\"]?\s*[=:]\s*['\"]?|[?&]key=|x-goog-api-key['\"]?\s*[=:]\s*['\"]?|authorization['\"]?\s*[=:]\s*['\"]?bearer\s+|\bapi[_-]?key['\"]?\s*[=:]\s*['\"]?|\b(?:access|auth|api|refresh)[_-]?token['\"]?\s*[=:]\s*['\"]?|\btoken=)"
     r"([^\s&'\",;)}\]]+)"
 )
 # Google AI Studio keys: the classic "AIza" + 35 characters and the newer "AQ." form.
@@ -103,7 +103,7 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # Third-party chatter that would drown the story (and log full URLs with tokens).
-    for noisy in ("urllib3", "httpx", "httpcore", "apscheduler.executors.default", "werkzeug"):
+    for noisy in ("urllib3", "httpx", "httpx2", "httpcore", "httpcore2", "apscheduler.executors.default", "werkzeug"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -56,3 +56,14 @@ def client(app):
 def cli_runner(app):
     """A CLI runner of :func:`app`."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _close_cached_ai_clients():
+    """Close the AI SDK clients the providers cache per process, so no socket is left open."""
+    yield
+    from plex_completer.ai import gemini, ollama_provider
+
+    gemini.close_clients()
+    if hasattr(ollama_provider, "close_clients"):
+        ollama_provider.close_clients()

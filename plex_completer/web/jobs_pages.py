@@ -8,7 +8,7 @@ Without JavaScript the pages are complete snapshots with a "refresh" link.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
 from ..models import Job, JobStatus, Playlist
@@ -47,6 +47,19 @@ def detail(job_id: int):
     """One job: progress while it runs, then its outcome and what to do next."""
     job = _get_job(job_id)
     return render_template("jobs/detail.html", **_job_context(job))
+
+
+@bp.post("/<int:job_id>/retry")
+def retry(job_id: int):
+    """Start a failed, interrupted or postponed job again; show the new job."""
+    from ..jobs import runner
+
+    try:
+        job = runner.retry(job_id)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("jobs.detail", job_id=job_id))
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 @bp.get("/<int:job_id>/progress")

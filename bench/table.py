@@ -1,0 +1,19 @@
+"""Printing benchmark rows (``{"name", "value", "unit", "target", "ok"}``) as a table."""
+
+from __future__ import annotations
+
+
+def print_table(rows: list[dict], title: str | None = None) -> None:
+    """Print ``rows`` as an aligned text table with a ✓/✗ column for the targets."""
+    if title:
+        print(title)
+    header = ("figure", "value", "unit", "target", "ok")
+    cells = [header] + [
+        (str(r["name"]), str(r["value"]), str(r.get("unit", "")), str(r.get("target", "")), "yes" if r.get("ok", True) else "NO")
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
+    for n, row in enumerate(cells):
+        print("  ".join(cell.ljust(widths[i]) if i != 1 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))

@@ -1,0 +1,53 @@
+"""CLI: ``flask --app app generate "PROMPT" --count N`` and ``flask --app app rescan``.
+
+Both run the same services as the UI, synchronously, and exit non-zero with a one-line
+reason on failure.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .extensions import db
+from .jobs import runner
+from .models import JobStatus, Playlist
+
+
+def _finish(job) -> None:
+    if job.status != JobStatus.DONE:
+        raise click.ClickException(job.message or f"job {job.status}")
+
+
+@click.command("generate")
+@click.argument("prompt")
+@click.option("--count", "-n", default=30, show_default=True, help="Number of tracks (5-100).")
+@click.option("--owner", default=None, help="Optional owner name stored with the playlist.")
+def generate_command(prompt: str, count: int, owner: str | None) -> None:
+    """Ask the AI for a playlist, match it against the library and write it to Plex."""
+    from .services.playlists import validate_request
+
+    try:
+        prompt, count = validate_request(prompt, count)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    job = runner.run_now("generate", {"prompt": prompt, "count": count, "owner": owner})
+    _finish(job)
+    result = job.result or {}
+    playlist = db.session.get(Playlist, result.get("playlist_id"))
+    click.echo(f"Provider: {result.get('provider')}")
+    click.echo(f"Playlist: {playlist.title} (id {playlist.id})")
+    click.echo(f"Matched: {result.get('matched')} of {result.get('total')} ({result.get('total', 0) - result.get('matched', 0)} missing)")
+    click.echo(f"Plex playlist ratingKey: {playlist.plex_rating_key or 'not yet in Plex'}")
+    if playlist.status_message:
+        click.echo(playlist.status_message)
+
+
+@click.command("rescan")
+@click.option("--playlist", "playlist_id", type=int, default=None, help="Only this playlist id (default: all).")
+def rescan_command(playlist_id: int | None) -> None:
+    """Re-match stored AI track lists against the library index (no AI calls)."""
+    if playlist_id is not None and db.session.get(Playlist, playlist_id) is None:
+        raise click.ClickException(f"Playlist {playlist_id} does not exist.")
+    job = runner.run_now("rescan", {"playlist_id": playlist_id}, playlist_id=playlist_id)
+    _finish(job)
+    click.echo(job.message)

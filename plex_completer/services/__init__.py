@@ -1,0 +1,1 @@
+"""Orchestration of the product's workflows (no HTTP in here): generate, rescan, edit."""

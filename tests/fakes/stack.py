@@ -1,0 +1,119 @@
+"""The offline stack: Plex, Gemini and Ollama protocol emulators on loopback ports.
+
+``python -m tests.fakes.stack [--library small|full|scaled] [--gemini 429-day,404,ok]``
+starts the three servers, prints the environment lines that point the app at them and
+serves until interrupted (Ctrl-C). Also importable: :func:`start_stack` returns a
+running :class:`Stack` for tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from tests.fakes.gemini_server import GeminiEmulator
+from tests.fakes.library_builder import build_library
+from tests.fakes.ollama_server import OllamaEmulator
+from tests.fakes.plex_server import PlexEmulator
+
+PLEX_TOKEN = "stack-plex-token"
+GEMINI_KEY = "stack-gemini-key"
+OLLAMA_MODEL = "hermes3:8b"
+GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-flash-lite")
+
+
+@dataclass
+class Stack:
+    """Running emulators and the environment that points the app at them."""
+
+    plex: PlexEmulator
+    gemini: GeminiEmulator
+    ollama: OllamaEmulator
+    env: dict[str, str] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        """Stop all three servers."""
+        for server in (self.plex, self.gemini, self.ollama):
+            server.stop()
+
+
+def _parse_script(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def start_stack(
+    library: str = "full",
+    *,
+    tracks: list | None = None,
+    gemini_script: list[str] | None = None,
+    gemini_flash_script: list[str] | None = None,
+    ollama_script: list[str] | None = None,
+    seed: int = 0,
+) -> Stack:
+    """Start the emulators; ``tracks`` overrides the built library.
+
+    ``gemini_script`` scripts gemini-2.5-flash (e.g. ``["429-day"]``),
+    ``gemini_flash_script`` gemini-2.0-flash, ``ollama_script`` the Ollama model.
+    """
+    library_tracks = tracks if tracks is not None else build_library(library, seed=seed)
+    plex = PlexEmulator(library_tracks, token=PLEX_TOKEN).start()
+    answer_library = library_tracks
+    gemini = GeminiEmulator(api_key=GEMINI_KEY, models=GEMINI_MODELS, library=answer_library).start()
+    ollama = OllamaEmulator(models=(OLLAMA_MODEL,), library=answer_library).start()
+    if gemini_script:
+        gemini.script("gemini-2.5-flash", gemini_script)
+    if gemini_flash_script:
+        gemini.script("gemini-2.0-flash", gemini_flash_script)
+    if ollama_script:
+        ollama.script(ollama_script)
+    env = {
+        "PLEX_URL": plex.url,
+        "PLEX_TOKEN": PLEX_TOKEN,
+        "GEMINI_API_KEY": GEMINI_KEY,
+        "GEMINI_BASE_URL": gemini.url,
+        "GEMINI_MODELS": "gemini-2.5-flash,gemini-2.0-flash",
+        "OLLAMA_URL": ollama.url,
+        "OLLAMA_MODEL": OLLAMA_MODEL,
+    }
+    return Stack(plex=plex, gemini=gemini, ollama=ollama, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: start the stack, print the env lines, serve until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.stack", description=__doc__.splitlines()[0])
+    parser.add_argument("--library", choices=("small", "full", "scaled"), default="full")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--gemini", help="answers of gemini-2.5-flash, in order, e.g. 429-day,ok")
+    parser.add_argument("--gemini-2-0", dest="gemini20", help="answers of gemini-2.0-flash, e.g. 404")
+    parser.add_argument("--ollama", help="answers of Ollama, e.g. ok,500")
+    args = parser.parse_args(argv)
+    print(f"Building the {args.library} library ...", file=sys.stderr, flush=True)
+    stack = start_stack(
+        args.library,
+        seed=args.seed,
+        gemini_script=_parse_script(args.gemini),
+        gemini_flash_script=_parse_script(args.gemini20),
+        ollama_script=_parse_script(args.ollama),
+    )
+    print(f"Plex emulator with {len(stack.plex.tracks)} tracks at {stack.plex.url}", file=sys.stderr)
+    print(f"Gemini emulator at {stack.gemini.url}; Ollama emulator at {stack.ollama.url}", file=sys.stderr)
+    print("# Put these lines in .env (or export them), then run ./scripts/run.sh", file=sys.stderr)
+    for key, value in stack.env.items():
+        print(f"{key}={value}")
+    sys.stdout.flush()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
