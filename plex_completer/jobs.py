@@ -142,9 +142,14 @@ class JobRunner:
         """True while the background scheduler runs."""
         return bool(self.scheduler is not None and self.scheduler.running)
 
-    def mark_interrupted(self) -> int:
-        """Mark queued/running jobs of a previous process as interrupted; returns the count."""
-        jobs = db.session.scalars(db.select(Job).where(Job.status.in_(JobStatus.ACTIVE))).all()
+    def mark_interrupted(self, exclude: set[int] | frozenset[int] = frozenset()) -> int:
+        """Mark queued/running jobs of a previous process as interrupted (except the ids in
+        ``exclude``, jobs this process made itself); returns the count."""
+        jobs = [
+            job
+            for job in db.session.scalars(db.select(Job).where(Job.status.in_(JobStatus.ACTIVE)))
+            if job.id not in exclude
+        ]
         for job in jobs:
             job.status = JobStatus.INTERRUPTED
             job.finished_at = utcnow()
@@ -156,6 +161,37 @@ class JobRunner:
         return len(jobs)
 
     # -- enqueueing ------------------------------------------------------------------
+
+    def create_job(
+        self,
+        kind: str,
+        params: dict[str, Any] | None = None,
+        *,
+        dedupe_key: str | None = None,
+        playlist_id: int | None = None,
+        trigger: str = "user",
+    ) -> tuple[Job, bool]:
+        """Insert a queued job row; returns ``(job, True)``, or ``(active job, False)`` when
+        one with the same ``dedupe_key`` is queued or running (nothing is inserted then).
+
+        The check and the insert happen under one lock, so two threads of this process
+        with the same key cannot both insert. Raises ``KeyError`` for an unknown ``kind``.
+        """
+        if kind not in _REGISTRY:
+            raise KeyError(f"unknown job kind {kind!r}")
+        with self._enqueue_lock:
+            if dedupe_key:
+                existing = db.session.scalars(
+                    db.select(Job)
+                    .where(Job.dedupe_key == dedupe_key, Job.status.in_(JobStatus.ACTIVE))
+                    .order_by(Job.id.desc())
+                ).first()
+                if existing is not None:
+                    return existing, False
+            job = Job(kind=kind, params=params or {}, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger)
+            db.session.add(job)
+            db.session.commit()
+        return job, True
 
     def enqueue(
         self,
@@ -172,20 +208,9 @@ class JobRunner:
         tab), that job is returned instead and nothing new is started.
         Raises ``KeyError`` for an unknown ``kind``.
         """
-        if kind not in _REGISTRY:
-            raise KeyError(f"unknown job kind {kind!r}")
-        with self._enqueue_lock:
-            if dedupe_key:
-                existing = db.session.scalars(
-                    db.select(Job)
-                    .where(Job.dedupe_key == dedupe_key, Job.status.in_(JobStatus.ACTIVE))
-                    .order_by(Job.id.desc())
-                ).first()
-                if existing is not None:
-                    return existing
-            job = Job(kind=kind, params=params or {}, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger)
-            db.session.add(job)
-            db.session.commit()
+        job, created = self.create_job(kind, params, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger)
+        if not created:
+            return job
         if self.inline or not self.running:
             if not self.inline:
                 log.warning("Scheduler not running; job %s (%s) runs in the calling thread", job.id, kind)

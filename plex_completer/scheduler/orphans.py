@@ -10,7 +10,6 @@ are not told apart; the deployment runs one worker (``gunicorn.conf.py``).
 
 from __future__ import annotations
 
-import logging
 import threading
 import weakref
 from typing import Any
@@ -19,9 +18,8 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from ..extensions import db
-from ..models import Job, JobStatus, utcnow
-
-log = logging.getLogger(__name__)
+from ..jobs import runner
+from ..models import Job, JobStatus
 
 # app -> ids of the Job rows created while that app was current (this process's jobs).
 _created: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()
@@ -45,18 +43,9 @@ def mark_orphaned_jobs(app: Any) -> int:
     """Mark queued/running jobs that ``app`` did not create as interrupted (needs an app
     context of ``app``); returns the count. Forgets its own ids of finished jobs."""
     mine = created_here(app)
-    query = sa.select(Job).where(Job.status.in_(JobStatus.ACTIVE))
-    jobs = [job for job in db.session.scalars(query) if job.id not in mine]
-    for job in jobs:
-        job.status = JobStatus.INTERRUPTED
-        job.finished_at = utcnow()
-        job.message = "Interrupted: the app stopped while this job was " + (
-            "running. Nothing half-made was kept; you can retry it." if job.started_at else "waiting. You can retry it."
-        )
-        log.warning("Job %s (%s) was interrupted by a restart", job.id, job.kind)
-    db.session.commit()
+    count = runner.mark_interrupted(exclude=mine)
     if mine:
         still_active = set(db.session.scalars(sa.select(Job.id).where(Job.id.in_(mine), Job.status.in_(JobStatus.ACTIVE))))
         with _lock:
             _created.get(app, set()).difference_update(mine - still_active)
-    return len(jobs)
+    return count

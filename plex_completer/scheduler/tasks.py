@@ -18,7 +18,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from .. import jobs as jobs_module
 from ..extensions import db
 from ..jobs import JobContext, UserFacingError, job_kind, runner
 from ..models import AiAttempt, Job, JobStatus, Playlist, utcnow
@@ -41,24 +40,12 @@ def run_job_row(
 
     Returns ``(job, True)``; when an active job with ``dedupe_key`` exists it returns
     ``(that job, False)`` and starts nothing. Raises ``KeyError`` for an unknown kind.
-    The check and the insert happen under the runner's enqueue lock, so a concurrent
-    ``runner.enqueue`` with the same key in this process cannot slip in between.
+    The dedupe check is :meth:`JobRunner.create_job`'s, shared with ``runner.enqueue``.
     """
-    if kind not in jobs_module._REGISTRY:  # noqa: SLF001 - the runner has no public lookup
-        raise KeyError(f"unknown job kind {kind!r}")
-    with runner._enqueue_lock:  # noqa: SLF001 - same lock as runner.enqueue's dedupe check
-        if dedupe_key:
-            existing = db.session.scalars(
-                sa.select(Job)
-                .where(Job.dedupe_key == dedupe_key, Job.status.in_(JobStatus.ACTIVE))
-                .order_by(Job.id.desc())
-            ).first()
-            if existing is not None:
-                return existing, False
-        job = Job(kind=kind, params=params or {}, trigger=trigger, dedupe_key=dedupe_key, playlist_id=playlist_id)
-        db.session.add(job)
-        db.session.commit()
-        job_id = job.id
+    job, created = runner.create_job(kind, params, trigger=trigger, dedupe_key=dedupe_key, playlist_id=playlist_id)
+    if not created:
+        return job, False
+    job_id = job.id
     runner.run_job(job_id)
     db.session.expire_all()
     return db.session.get(Job, job_id), True
