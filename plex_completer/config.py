@@ -84,7 +84,11 @@ class Settings(BaseModel):
     # Gemini free tier's requests-per-day quota per model (https://ai.google.dev/gemini-api/docs/rate-limits;
     # a project's values are shown in AI Studio) so the user's own requests still get answers.
     # 0 turns scheduled refreshes off (they are postponed every day).
-    SCHEDULER_AI_DAILY_CAP: int = Field(default=20, ge=0, le=10_000)
+    # Default 10: free-tier requests-per-day quotas are per model and keep shrinking
+    # (Gemini 2.5 Flash: 250 RPD as quoted in musistudio/claude-code-router#969, Nov 2025;
+    # gemini-2.0-flash answers "limit: 0" to new free keys, continuedev/continue#10356;
+    # users report ~20 RPD since). 10 leaves most of even a 20-request day to the user.
+    SCHEDULER_AI_DAILY_CAP: int = Field(default=10, ge=0, le=10_000)
     # Days finished job rows and AI attempts are kept (playlists' history is kept forever).
     JOB_RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
 

@@ -9,7 +9,7 @@ current values of a project are shown in AI Studio. The free-tier figures have b
 changed more than once, so keep the cap well under the smallest RPD of the models in
 ``GEMINI_MODELS``.
 
-``SCHEDULER_AI_DAILY_CAP`` (default 20) counts every AI call a job with
+``SCHEDULER_AI_DAILY_CAP`` (default 10) counts every AI call a job with
 ``trigger == "schedule"`` made since midnight in ``TZ``: each ``AiAttempt`` row except
 ``skipped`` ones (a model in cooldown or not configured costs no request). The cap is
 checked before each refresh; one refresh may use several calls when the cascade falls

@@ -78,7 +78,7 @@ def test_settings_validate_schedule_variables():
     assert settings.SCHEDULE_FULL_SYNC == "0 4 * * 6"
     assert settings.SCHEDULE_HOUSEKEEPING == OFF
     assert settings.SCHEDULE_LIBRARY_SYNC == "0 */6 * * *"
-    assert settings.SCHEDULER_AI_DAILY_CAP == 20 and settings.JOB_RETENTION_DAYS == 30
+    assert settings.SCHEDULER_AI_DAILY_CAP == 10 and settings.JOB_RETENTION_DAYS == 30
     with pytest.raises(ConfigError, match="SCHEDULE_LIBRARY_SYNC"):
         load_settings({}, environ={"SCHEDULE_LIBRARY_SYNC": "every 6 hours"})
     with pytest.raises(ConfigError, match="SCHEDULER_AI_DAILY_CAP"):

@@ -28,7 +28,7 @@ def test_page_lists_schedules_with_next_and_last_run(client, sched_app):
     for label in ("Library sync", "Full library sync", "Housekeeping"):
         assert label in html
     assert "<code>0 */6 * * *</code>" in html and "SCHEDULE_LIBRARY_SYNC" in html
-    assert "Scheduled AI calls today: <strong>0 of 20</strong>" in html
+    assert "Scheduled AI calls today: <strong>0 of 10</strong>" in html
     assert "No recurring playlists yet" in html
     assert db.session.scalars(db.select(Schedule)).all() == []  # a GET writes nothing
     ensure_schedules(sched_app.config["SETTINGS"])  # what the scheduler does when it starts
@@ -118,13 +118,13 @@ def test_a_postponed_refresh_is_visible_on_the_page(client, sched_app):
     settings = sched_app.config["SETTINGS"]
     playlist = add_playlist()
     row = set_refresh(settings, playlist.id, "daily", hour=6)
-    add_ai_calls(20)
+    add_ai_calls(10)
     row.next_refresh_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
     run_due_refreshes(settings)
     html = client.get("/schedules").get_data(as_text=True)
-    assert "Last refresh: Postponed" in html and "daily cap of 20 AI calls is used up" in html
-    assert "Scheduled AI calls today: <strong>20 of 20</strong>" in html
+    assert "Last refresh: Postponed" in html and "daily cap of 10 AI calls is used up" in html
+    assert "Scheduled AI calls today: <strong>10 of 10</strong>" in html
     response = client.post(f"/schedules/playlists/{playlist.id}/run", follow_redirects=True)
     assert "starts within a minute" in response.get_data(as_text=True)
     db.session.expire_all()

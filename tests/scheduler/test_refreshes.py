@@ -82,10 +82,10 @@ def test_only_non_skipped_ai_calls_of_scheduled_jobs_count_against_the_cap(sched
 
 
 def test_the_daily_cap_postpones_a_refresh_visibly_without_an_ai_call(sched_app, caplog):
-    settings = _settings(SCHEDULER_AI_DAILY_CAP=20)
+    settings = _settings()  # the default cap, as the app running the job has it
     playlist = add_playlist()
     row = set_refresh(settings, playlist.id, "weekly", weekday=2, hour=6)
-    add_ai_calls(20)
+    add_ai_calls(settings.SCHEDULER_AI_DAILY_CAP)
     attempts_before = db.session.scalar(sa.select(sa.func.count()).select_from(AiAttempt))
     row.next_refresh_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
@@ -95,7 +95,7 @@ def test_the_daily_cap_postpones_a_refresh_visibly_without_an_ai_call(sched_app,
     assert outcomes == {playlist.id: JobStatus.POSTPONED}
     job = db.session.scalars(sa.select(Job).where(Job.kind == "playlist_refresh", Job.playlist_id == playlist.id)).one()
     assert job.status == JobStatus.POSTPONED and job.trigger == "schedule"
-    assert "daily cap of 20 AI calls" in job.message and "'Night Drive'" in job.message
+    assert f"daily cap of {settings.SCHEDULER_AI_DAILY_CAP} AI calls" in job.message and "'Night Drive'" in job.message
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AiAttempt)) == attempts_before
     row = db.session.get(PlaylistRefresh, playlist.id)
     assert row.last_status == JobStatus.POSTPONED and row.last_message == job.message
@@ -105,10 +105,10 @@ def test_the_daily_cap_postpones_a_refresh_visibly_without_an_ai_call(sched_app,
 
 
 def test_a_failed_refresh_keeps_its_next_regular_time(sched_app, caplog):
-    settings = _settings(SCHEDULER_AI_DAILY_CAP=20)  # no AI provider configured: the refresh fails
+    settings = _settings()  # no AI provider configured: the refresh fails
     playlist = add_playlist()
     row = set_refresh(settings, playlist.id, "daily", hour=6)
-    add_ai_calls(19)  # one call left: the cap lets it through
+    add_ai_calls(settings.SCHEDULER_AI_DAILY_CAP - 1)  # one call left: the cap lets it through
     due = utcnow() - dt.timedelta(minutes=1)
     row.next_refresh_at = due
     db.session.commit()
