@@ -8,7 +8,7 @@ import pytest
 from plex_completer import create_app
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
-from plex_completer.models import AiAttempt, Job, JobStatus, Playlist, PlaylistStatus
+from plex_completer.models import AiAttempt, JobStatus, Playlist, PlaylistStatus
 from plex_completer.services import playlists as svc
 from tests.conftest import base_config
 from tests.fakes.library_model import FakeTrack
