@@ -36,9 +36,9 @@ def _index_rows(tracks):
             "album_artist": t.album_artist, "track_artist": t.track_artist, "album": t.album, "year": t.year,
             "track_number": t.track_number, "disc_number": t.disc_number, "duration_ms": t.duration_ms,
             "album_rating_key": t.album_rating_key, "artist_rating_key": t.artist_rating_key,
-            "added_at": dt.datetime.fromtimestamp(t.added_at, utc).replace(tzinfo=None),
-            "updated_at": dt.datetime.fromtimestamp(t.updated_at, utc).replace(tzinfo=None),
-            "synced_at": dt.datetime.now(utc).replace(tzinfo=None),
+            "added_at": dt.datetime.fromtimestamp(t.added_at, utc),
+            "updated_at": dt.datetime.fromtimestamp(t.updated_at, utc),
+            "synced_at": dt.datetime.now(utc),
         }
 
 
