@@ -17,6 +17,7 @@ session and status handling.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,12 +50,16 @@ class PlexNotFound(PlexRequestFailed):
 
 @dataclass(frozen=True)
 class SectionInfo:
-    """One library section: ``key`` (int), ``title``, ``type`` (``artist`` for music), ``uuid``."""
+    """One library section: ``key`` (int), ``title``, ``type`` (``artist`` for music),
+    ``uuid``, and ``content_changed_at``: PMS's ``contentChangedAt``, a counter (not a
+    time) that grows when the section's content changes; None on servers that do not send
+    it (older PMS, see the ``beets`` sample in ``../shared/plex-xml``)."""
 
     key: int
     title: str
     type: str
     uuid: str | None = None
+    content_changed_at: int | None = None
 
 
 @dataclass
@@ -63,11 +68,14 @@ class RequestCounter:
 
     count: int = 0
     by_method: dict[str, int] = field(default_factory=dict)
+    # Probes of the removal check run on a few threads at once.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
-        self.count += 1
         method = response.request.method if response.request is not None else "?"
-        self.by_method[method] = self.by_method.get(method, 0) + 1
+        with self._lock:
+            self.count += 1
+            self.by_method[method] = self.by_method.get(method, 0) + 1
 
 
 def join_args(args: dict[str, Any]) -> str:
@@ -244,6 +252,7 @@ class PlexGateway:
                     title=d.attrib.get("title", ""),
                     type=d.attrib.get("type", ""),
                     uuid=d.attrib.get("uuid"),
+                    content_changed_at=_int_or_none(d.attrib.get("contentChangedAt")),
                 )
                 for d in data
                 if d.tag == "Directory" and d.attrib.get("key", "").isdigit()
@@ -272,6 +281,13 @@ class PlexGateway:
             if section.type == "artist":
                 return section
         raise PlexSectionNotFound(None, listing)
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
 
 
 def _translate(fn: Any, url: str | None, timeout_s: float, what: str) -> Any:

@@ -1,19 +1,41 @@
 """Keep the library index (``library_tracks``) in step with the Plex music section.
 
 Full sync: page through ``/library/sections/{key}/all?type=10`` (``X-Plex-Container-Start``
-/ ``-Size``, :data:`PAGE_SIZE` tracks a page), read each ``<Track>``'s attributes straight
-from the XML (no plexapi objects, so no per-track reloads), stage the rows, swap them in
-at the end (:mod:`.index_store`). The first sync of a section is always full.
+/ ``-Size``, :data:`PAGE_SIZE` tracks a page, nested elements and unused attributes
+excluded, see :mod:`.listings`), read each ``<Track>``'s attributes straight from the XML
+(no plexapi objects, so no per-track reloads), stage the rows, swap them in at the end
+(:mod:`.index_store`). The first sync of a section is always full.
 
-Incremental sync: the tracks with ``updatedAt`` after the cursor stored in
-``LibrarySyncState`` (minus :data:`OVERLAP_S`), then a removal check: one
-``X-Plex-Container-Size=0`` request gives the section's ``totalSize``; only when it differs
-from what the index will hold is the ratingKey list fetched and compared (tracks gone are
-deleted, tracks the date filters missed are fetched by key). Measured in
-``bench/library_sync.py`` (200k tracks, emulator): an incremental sync with 1 % added or
-changed tracks takes ~5 % of a full sync's time with 4 requests; the ratingKey listing
-costs ~45 % of a full sync (the server still renders every track), so it is made only when
-the counts disagree.
+Incremental sync:
+
+1. the tracks with ``updatedAt`` after the cursor stored in ``LibrarySyncState`` (minus
+   :data:`OVERLAP_S`), one slim listing;
+2. the section's ``totalSize`` from one ``X-Plex-Container-Size=0`` request;
+3. the removal check, only when that total differs from what the index will hold, or
+   when the section's ``contentChangedAt`` (sent with ``/library/sections``, kept in
+   ``last_sync_figures``) moved, since a removal and an addition the date filter missed
+   cancel out in the total: ratingKey ranges are counted on both sides and only the
+   ranges that disagree are listed, ratingKeys only (:mod:`.key_ranges`). Tracks gone are
+   deleted; tracks the date filter missed are fetched by ratingKey. When the totals agree
+   the check is :data:`~.key_ranges.CHECK_FANOUT` count requests.
+
+Why ratingKey ranges and not per-album track counts: comparing each album's
+``leafCount`` with ``COUNT(*) GROUP BY album_rating_key`` would need ``leafCount`` in the
+album listing, and PMS does not send it there. The same album (ratingKey 8014) carries
+``leafCount="1"`` in ``/library/metadata/8014`` (``sm_metadata_album.xml``) and no
+``leafCount`` in ``/library/sections/1/all?type=9`` (``sm_section_all_albums_type9.xml``),
+and the HA fixtures agree (only single-album metadata has it). Asking for every album's
+metadata instead means one request per ~200 albums: 95,000 albums in the 200k-track test
+library (many singles), about half the work of listing the tracks. Range counts need only
+the ``id`` filter and size probes.
+
+Measured by ``bench/library_sync.py`` against the emulator (200k tracks, best of 3, a
+machine shared with other work): full sync 4.3 s (47,000 tracks/s, 13x the naive
+``searchTracks()``); incremental with 1 % added/updated 0.20 s = 4.8 % of it (8
+requests); plus 0.1 % removed as one block of albums 0.38 s = 9 % (37 requests, ~35
+ratingKey-range counts and one small listing); plus 0.1 % removed as single tracks or
+albums spread evenly over the library (every range differs, so every ratingKey is listed)
+1.1 s = 26-27 %. Before this check, finding any removal listed every track: 45 %.
 
 Both kinds bump ``LibrarySyncState.index_version`` on success so in-memory matchers
 rebuild; a failure leaves the previous index untouched.
@@ -22,14 +44,12 @@ rebuild; a failure leaves the previous index untouched.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,10 +57,9 @@ from flask import current_app
 from ..extensions import db
 from ..jobs import UserFacingError, job_kind
 from ..models import LibrarySyncState, utcnow
-from . import index_store
-from .errors import PlexRequestFailed
-from .gateway import TYPE_TRACK, PlexGateway, PlexNotFound, SectionInfo
-from .track_rows import ADDED_AT, UPDATED_AT, ListingError, container_total, parse_listing, rows_from_tracks
+from . import index_store, key_ranges, listings
+from .gateway import PlexGateway, SectionInfo
+from .track_rows import ADDED_AT, UPDATED_AT, rows_from_tracks
 
 log = logging.getLogger(__name__)
 
@@ -49,27 +68,19 @@ log = logging.getLogger(__name__)
 # ~20k / ~22k / ~24k tracks/s (fewer round trips); a page stays ~2 MB of XML, parsed and
 # stored before the one after the next is fetched.
 PAGE_SIZE = 2000
-# Pages of the changed-tracks listing and of the ratingKey listing (removal check): the
-# first is small (1 % of a 200k library fits in one page, so the server filters the
-# section once, not once per page), the second keeps only keys, so larger pages cost
-# little memory and save round trips.
+# Pages of the changed-tracks listing: 1 % of a 200k library fits in one page, so the
+# server filters the section once, not once per page.
 KEY_PAGE_SIZE = 5000
 # Seconds subtracted from the incremental cursor: Plex timestamps are whole seconds, a
 # track updated in the same second as the last one seen (or committed just after our
 # read) would be missed with the strict ">>" operator; one minute also absorbs small
 # clock corrections on the server. Tracks fetched again are compared and not counted.
 OVERLAP_S = 60
-# /library/metadata/{k1,k2,...} lookups per request (keeps the request line short).
-_LOOKUP_CHUNK = 200
+# Count probes of one level of the removal check sent at once: their round trips overlap
+# (PMS serves requests concurrently); a few suffice, the requests are tiny.
+_PROBE_WORKERS = 4
 
 Progress = Callable[[int, int, str], None]
-# ratingKey of each <Track> (the attribute need not come first) and the container's totalSize.
-_TRACK_KEY = re.compile(rb'<Track\b[^>]*?\sratingKey="(\d+)"')
-_CONTAINER_TOTAL = re.compile(rb'<MediaContainer\b[^>]*?\stotalSize="(\d+)"')
-# Parameters plexapi itself sends to PMS to leave out what it does not need (base.py
-# PlexPartialObject._EXCLUDES): the index reads only <Track> attributes, never the nested
-# Media/Part elements or the summary. A server that ignores them sends full rows.
-_SLIM = {"excludeElements": "Media,Genre,Mood,Guid", "excludeFields": "summary"}
 _sync_lock = threading.Lock()
 
 
@@ -100,62 +111,21 @@ class SyncResult:
         return asdict(self)
 
 
-def _page_headers(start: int, size: int) -> dict[str, str]:
-    return {"X-Plex-Container-Start": str(start), "X-Plex-Container-Size": str(size)}
-
-
-def _parse(body: bytes) -> tuple[dict[str, str], list[dict[str, str]]]:
-    try:
-        return parse_listing(body)
-    except ListingError:
-        raise PlexRequestFailed(None, "list the music library (the answer was not Plex XML)") from None
-
-
-def _listing_key(section: SectionInfo, **filters: Any) -> str:
-    # sort=addedAt (a sort PMS offers for tracks, see <Sort key="addedAt"> in includeMeta
-    # answers) keeps paging stable while the library changes: tracks added during a sync
-    # land after the last page instead of shifting every page after them.
-    args = {"type": TYPE_TRACK, "sort": "addedAt:asc", **filters}
-    return f"/library/sections/{section.key}/all?{urlencode(args)}"
-
-
-def _pages(gateway: PlexGateway, key: str, page_size: int, what: str) -> Iterator[tuple[int, list[dict[str, str]]]]:
-    """Yield ``(total, tracks)`` (``<Track>`` attribute dicts) for each page of listing
-    ``key``, fetching the next page in a
-    background thread while the caller processes this one (network wait and server time
-    overlap with parsing and database writes; the session is only used by that thread
-    meanwhile)."""
-    fetch = lambda start: gateway.get_fast(key, headers=_page_headers(start, page_size), what=what)  # noqa: E731
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="plex-page") as pool:
-        future = pool.submit(fetch, 0)
-        start = 0
-        try:
-            while True:
-                container, tracks = _parse(future.result())
-                total = container_total(container, start + len(tracks))
-                start += page_size
-                more = bool(tracks) and start < total
-                if more:
-                    future = pool.submit(fetch, start)
-                yield total, tracks
-                if not more:
-                    return
-        finally:
-            future.cancel()
-
-
 def sync_library(
     settings: Any,
     full: bool = False,
     progress: Progress | None = None,
     *,
     page_size: int = PAGE_SIZE,
+    range_leaf: int = key_ranges.LEAF,
 ) -> SyncResult:
     """Sync the index with the music section of ``settings`` (needs an app context).
 
     ``full`` forces a full sync (it is also done when the section was never synced or
     the music section changed). ``progress(done, total, step)`` is called after each
-    page (tracks) or stage. Raises :class:`~plex_completer.plex.errors.PlexError` for
+    page (tracks) or stage. ``page_size`` is tracks per listing page of a full sync;
+    ``range_leaf`` the largest ratingKey range an incremental sync lists when looking for
+    removed tracks (:mod:`.key_ranges`). Raises :class:`~plex_completer.plex.errors.PlexError` for
     Plex problems (the index is then unchanged) and :class:`UserFacingError` when
     another sync is running in this process.
     """
@@ -177,7 +147,9 @@ def sync_library(
             if full:
                 added, updated, removed, total = _full_sync(conn, gateway, section, page_size, report, started)
             else:
-                added, updated, removed, total = _incremental_sync(conn, gateway, section, state, report, started)
+                added, updated, removed, total = _incremental_sync(
+                    conn, gateway, section, state, report, started, range_leaf
+                )
         db.session.expire_all()
         result = SyncResult(
             added=added,
@@ -194,7 +166,11 @@ def sync_library(
         _sync_lock.release()
 
 
-def _figures(kind: str, started: float, added: int, updated: int, removed: int, requests: int) -> dict[str, Any]:
+def _figures(
+    kind: str, started: float, added: int, updated: int, removed: int, requests: int, section: SectionInfo
+) -> dict[str, Any]:
+    # content_changed_at: the section's contentChangedAt seen by this sync, compared by the
+    # next incremental sync (kept here rather than in a column of its own).
     return {
         "kind": kind,
         "added": added,
@@ -202,6 +178,7 @@ def _figures(kind: str, started: float, added: int, updated: int, removed: int, 
         "removed": removed,
         "seconds": round(time.monotonic() - started, 3),
         "requests": requests,
+        "content_changed_at": section.content_changed_at,
     }
 
 
@@ -214,8 +191,8 @@ def _full_sync(
         total, done = 0, 0
         max_added = max_updated = 0
         report(0, 0, "Reading tracks from Plex")
-        key = _listing_key(section, **_SLIM)
-        for total, tracks in _pages(gateway, key, page_size, "list the music library's tracks"):
+        key = listings.listing_key(section, **listings.SLIM)
+        for total, tracks in listings.pages(gateway, key, page_size, "list the music library's tracks"):
             rows = rows_from_tracks(tracks, section.key)
             staging.add(rows, synced_at)
             max_added = max([max_added, *(r[ADDED_AT] or 0 for r in rows)])
@@ -234,7 +211,7 @@ def _full_sync(
             section.key,
             {**state, "last_sync_figures": None},
         )
-        figures = _figures("full", started, added, updated, removed, gateway.requests)
+        figures = _figures("full", started, added, updated, removed, gateway.requests, section)
         conn.execute(
             index_store.STATE.update().where(index_store.STATE.c.section_id == section.key).values(last_sync_figures=figures)
         )
@@ -244,12 +221,14 @@ def _full_sync(
         staging.drop()
 
 
-def _fetch_all(gateway: PlexGateway, key: str, page_size: int, what: str) -> list[dict[str, str]]:
-    return [track for _, tracks in _pages(gateway, key, page_size, what) for track in tracks]
-
-
 def _incremental_sync(
-    conn: Any, gateway: PlexGateway, section: SectionInfo, state: dict[str, Any], report: Progress, started: float
+    conn: Any,
+    gateway: PlexGateway,
+    section: SectionInfo,
+    state: dict[str, Any],
+    report: Progress,
+    started: float,
+    range_leaf: int,
 ) -> tuple[int, int, int, int]:
     synced_at = utcnow()
     steps = 3
@@ -259,25 +238,44 @@ def _incremental_sync(
     # was back-dated (an edited or preserved "date added"). Anything it could still miss
     # shows up in the count check below and is fetched by ratingKey.
     cursor = max((state.get("max_updated_at") or 0) - OVERLAP_S, 0)
-    key = _listing_key(section, **{"updatedAt>>": cursor})
+    key = listings.listing_key(section, **{"updatedAt>>": cursor}, **listings.SLIM)
     rows: dict[int, tuple[Any, ...]] = {}
-    for row in rows_from_tracks(_fetch_all(gateway, key, KEY_PAGE_SIZE, "list the tracks changed in Plex"), section.key):
+    for row in rows_from_tracks(listings.fetch_all(gateway, key, KEY_PAGE_SIZE, "list the tracks changed in Plex"), section.key):
         rows[row[0]] = row
 
     report(1, steps, "Checking for removed tracks")
     indexed = index_store.index_count(conn, section.key)
-    known = index_store.existing_keys(conn, list(rows))
-    expected = indexed + sum(1 for k in rows if k not in known)
-    probe = gateway.get_fast(_listing_key(section), headers=_page_headers(0, 0), what="count the music library's tracks")
-    server_total = container_total(_parse(probe)[0], -1)
+    new_keys = set(rows) - index_store.existing_keys(conn, list(rows))
+    server_total = listings.count_range(gateway, section, None, None)
+    previous = (state.get("last_sync_figures") or {}).get("content_changed_at")
+    # contentChangedAt moved (or is unknown): removals may hide behind additions the
+    # updatedAt filter missed, so the first level of ranges is probed even when the
+    # totals agree (FANOUT small requests).
+    content_changed = section.content_changed_at is None or section.content_changed_at != previous
     removed_keys: set[int] = set()
-    if server_total != expected:
-        log.info("Library count differs (Plex %d, index %d): comparing ratingKeys", server_total, expected)
-        server_keys = _all_rating_keys(gateway, section)
-        local_keys = index_store.indexed_keys(conn, section.key)
-        removed_keys = local_keys - server_keys
-        missing = sorted(server_keys - local_keys - set(rows))
-        for row in _lookup_tracks(gateway, section, missing):
+    check: key_ranges.Reconciled | None = None
+    if server_total != indexed + len(new_keys) or content_changed:
+        local = index_store.IndexKeys(conn, section.key, extra=new_keys)
+        with ThreadPoolExecutor(max_workers=_PROBE_WORKERS, thread_name_prefix="plex-probe") as pool:
+            check = key_ranges.reconcile(
+                local,
+                server_total,
+                lambda lo, hi: listings.count_range(gateway, section, lo, hi),
+                lambda lo, hi: listings.range_keys(gateway, section, lo, hi),
+                leaf=range_leaf,
+                check_equal=content_changed,
+                count_many=lambda ranges: pool.map(lambda r: listings.count_range(gateway, section, *r), ranges),
+            )
+        if check.removed or check.missing:
+            log.info(
+                "Library counts differ (Plex %d, index %d): %d removed, %d not indexed; %d probes, %d keys listed",
+                server_total, indexed + len(new_keys), len(check.removed), len(check.missing),
+                check.probes, check.listed_keys,
+            )
+        removed_keys = check.removed
+        for k in removed_keys:  # removed while this sync ran
+            rows.pop(k, None)
+        for row in listings.lookup_tracks(gateway, section, sorted(check.missing - set(rows))):
             rows[row[0]] = row
 
     report(2, steps, "Saving the library index")
@@ -291,47 +289,18 @@ def _incremental_sync(
         "max_updated_at": max_updated or None,
         "last_sync_figures": None,
     }
-    added, updated, removed = index_store.apply_changes(
+    added, updated, removed, total = index_store.apply_changes(
         conn, section.key, list(rows.values()), removed_keys, new_state, synced_at
     )
-    figures = _figures("incremental", started, added, updated, removed, gateway.requests)
+    figures = _figures("incremental", started, added, updated, removed, gateway.requests, section)
+    if check is not None:
+        figures.update(range_probes=check.probes, keys_listed=check.listed_keys)
     conn.execute(
         index_store.STATE.update().where(index_store.STATE.c.section_id == section.key).values(last_sync_figures=figures)
     )
     conn.commit()
     report(steps, steps, "Done")
-    return added, updated, removed, index_store.index_count(conn, section.key)
-
-
-def _all_rating_keys(gateway: PlexGateway, section: SectionInfo) -> set[int]:
-    # Only ratingKey is read from these rows, with a regular expression rather than a parse.
-    key = _listing_key(section, **_SLIM)
-    keys: set[int] = set()
-    what = "list the music library's tracks"
-    start = 0
-    while True:
-        body = gateway.get_fast(key, headers=_page_headers(start, KEY_PAGE_SIZE), what=what)
-        page = [int(k) for k in _TRACK_KEY.findall(body)]
-        keys.update(page)
-        head = _CONTAINER_TOTAL.search(body[:2000])
-        total = int(head.group(1)) if head else start + len(page)
-        start += KEY_PAGE_SIZE
-        if not page or start >= total:
-            return keys
-
-
-def _lookup_tracks(gateway: PlexGateway, section: SectionInfo, keys: list[int]) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = []
-    for i in range(0, len(keys), _LOOKUP_CHUNK):
-        chunk = ",".join(str(k) for k in keys[i : i + _LOOKUP_CHUNK])
-        try:
-            body = gateway.get_fast(f"/library/metadata/{chunk}", what="read tracks from Plex")
-        except PlexNotFound:  # PMS answers 404 when none of the keys exists (removed meanwhile)
-            continue
-        # /library/metadata items carry librarySectionID on each element (README caveat 3).
-        tracks = [t for t in _parse(body)[1] if t.get("librarySectionID", str(section.key)) == str(section.key)]
-        rows.extend(rows_from_tracks(tracks, section.key))
-    return rows
+    return added, updated, removed, total
 
 
 def index_version() -> int:

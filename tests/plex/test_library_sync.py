@@ -94,18 +94,34 @@ def test_incremental_sync_picks_up_added_updated_and_removed_tracks(settings, em
     assert state.track_count == TRACK_COUNT + 3 - 1
 
 
-def test_incremental_sync_without_removals_skips_the_key_listing(settings, emu):
+def test_incremental_sync_without_removals_probes_ranges_but_lists_no_keys(settings, emu):
+    """Additions move the section's contentChangedAt: a few ratingKey ranges are counted
+    (removals could hide behind unseen additions), and nothing is listed."""
     sync_library(settings, full=True)
     emu.clear_requests()
     emu.advance(60)
     emu.add_tracks(make_tracks(2, first_key=9100))
 
-    result = sync_library(settings)
+    result = sync_library(settings, range_leaf=20)
 
     assert (result.added, result.updated, result.removed) == (2, 0, 0)
-    assert len([r for r in emu.requests if r.path == "/library/sections/1/all"]) == 2
+    listings = _listing_requests(emu)
+    sizes = [r.headers.get("X-Plex-Container-Size") for r in listings]
+    # the updatedAt listing, the total count, one count per range of the first level
+    assert sizes[0] != "0" and sizes[1:] == ["0"] * (len(listings) - 1)
+    assert len(listings) == 2 + library_sync.key_ranges.CHECK_FANOUT
+    assert len(emu.requests) == 2 + len(listings)
+
+
+def test_incremental_sync_with_unchanged_content_makes_two_listing_requests(settings, emu):
+    sync_library(settings, full=True)
+    emu.clear_requests()
+
+    result = sync_library(settings)
+
+    assert (result.added, result.updated, result.removed) == (0, 0, 0)
     # identity, sections, the updatedAt listing, the count probe
-    assert len(emu.requests) == 4
+    assert len(emu.requests) == 4 and len(_listing_requests(emu)) == 2
 
 
 def test_incremental_sync_with_nothing_changed_counts_nothing(settings, emu):
