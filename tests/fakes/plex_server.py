@@ -19,6 +19,12 @@ API summary: ``start()/stop()`` (or ``with``), ``url``, ``port``, ``token``/``to
 (ratingKey -> :class:`FakePlaylist`), ``create_user_playlist(title, keys, token=None)``,
 ``delete_playlist(key)``, ``append_items(playlist, keys)``.
 
+Listings honour ``excludeElements``/``excludeFields`` (see :class:`~tests.fakes.plex.xmlrender.Excludes`)
+and the ``id`` (ratingKey) filters and sort plexapi lists as available on PMS. ratingKeys
+come from one counter shared by tracks, albums, artists and playlists and are never
+handed out twice, as on PMS. Albums and artists are kept current track by track as the
+library changes (see :class:`~tests.fakes.plex.state.LibraryState`).
+
 Wire-format sources: the real captures and their README in ``../shared/plex-xml`` (attribute
 names and order, nested ``Media > Part``, ``librarySection*`` placement, playlist item
 ``duration`` in seconds) and plexapi's own source (which requests it sends, which attributes
@@ -258,7 +264,7 @@ class PlexEmulator:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"plex-emulator/{self.machine_identifier}/section/{key}"))
 
     def _library_changed(self) -> None:
-        self.lib.invalidate()
+        # LibraryState.add/remove/update keep albums and artists current themselves.
         self.section.updated_at = self.section.scanned_at = int(self.now)
         self.section.content_changed_at += 1
 
@@ -273,7 +279,7 @@ class PlexEmulator:
                     raise ValueError(f"ratingKey {t.rating_key} is a playlist's")
                 if stamp:
                     t.added_at = t.updated_at = n
-                self.lib.tracks[t.rating_key] = t
+                self.lib.add(t)
             self._library_changed()
 
     def remove_tracks(self, rating_keys: Iterable[int]) -> None:
@@ -281,7 +287,7 @@ class PlexEmulator:
         disappear from playlist listings, as on PMS."""
         with self._lock:
             for k in rating_keys:
-                self.lib.tracks.pop(k, None)
+                self.lib.remove(k)
             self._library_changed()
 
     def update_track(self, rating_key: int, **fields) -> FakeTrack:
@@ -290,12 +296,10 @@ class PlexEmulator:
         AttributeError for an unknown field."""
         with self._lock:
             t = self.lib.tracks[rating_key]
-            for name, value in fields.items():
+            for name in fields:
                 if not hasattr(t, name):
                     raise AttributeError(f"FakeTrack has no field {name!r}")
-                setattr(t, name, value)
-            if "updated_at" not in fields:
-                t.updated_at = int(self.now)
+            self.lib.update(t, {"updated_at": int(self.now), **fields})
             self._library_changed()
             return t
 
@@ -319,7 +323,10 @@ class PlexEmulator:
         return out
 
     def _new_rating_key(self) -> int:
-        return max([0, *self.lib.all_keys(), *self.playlists]) + 1
+        # One counter for every item, as PMS's metadata_items id: a deleted playlist's (or
+        # track's) ratingKey is never handed out again.
+        self.lib.high_water = max(self.lib.high_water, *self.playlists, 0) + 1
+        return self.lib.high_water
 
     def new_playlist(self, title: str, rating_keys: Iterable[int], token: str) -> int:
         with self._lock:

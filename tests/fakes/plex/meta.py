@@ -106,7 +106,7 @@ def collections_meta_block(section_key: int) -> str:
     lines = [
         "<Meta>",
         f'<Type key="{base}/collections" type="collection" title="Collections" active="1">',
-        f'<Sort default="asc" defaultDirection="asc" descKey="titleSort:desc" key="titleSort" title="Title" />',
+        '<Sort default="asc" defaultDirection="asc" descKey="titleSort:desc" key="titleSort" title="Title" />',
         '<Field key="collection.title" title="Collection Name" type="string" />',
         "</Type>",
         *_field_types(),

@@ -14,9 +14,10 @@ Unknown parameters are ignored, as PMS ignores parameters it does not know.
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from tests.fakes.plex.state import LibraryState, sort_fold
 
@@ -128,17 +129,14 @@ def base_items(lib: LibraryState, mtype: int) -> list:
     return list(lib.artists.values())
 
 
-def sorted_items(lib: LibraryState, mtype: int, sort: str | None) -> list:
-    """Items of ``mtype`` ordered by ``sort`` (comma list of ``[libtype.]field[:asc|desc]``;
-    unknown fields are skipped). Orders are cached until the library changes; ``random``
-    is never cached."""
-    spec = sort or _DEFAULT_SORT[mtype]
-    cache_key = (mtype, spec)
-    cached = lib.order_cache.get(cache_key)
-    if cached is not None:
-        return cached
+_BY_ID = ("id", "id:asc", "track.id", "track.id:asc")
+
+
+def _order(lib: LibraryState, mtype: int, spec: str, items: list) -> tuple[list, bool]:
+    """Sort ``items`` in place by ``spec``; returns ``(items, is_random)``."""
+    if mtype == TYPE_TRACK and spec in _BY_ID and _in_key_order(items):
+        return items, False  # already in ratingKey order (an id window): nothing to sort
     fields = _FIELDS[mtype](lib)
-    items = base_items(lib, mtype)
     parts = [p.strip() for p in spec.split(",") if p.strip()]
     memo: dict[str, str] = {}
 
@@ -182,6 +180,25 @@ def sorted_items(lib: LibraryState, mtype: int, sort: str | None) -> list:
             items.sort(key=getters[0], reverse=desc)
         else:
             items.sort(key=lambda it, gs=getters: tuple(g(it) for g in gs), reverse=desc)
+    return items, is_random
+
+
+def sorted_items(lib: LibraryState, mtype: int, sort: str | None) -> list:
+    """Items of ``mtype`` ordered by ``sort`` (comma list of ``[libtype.]field[:asc|desc]``;
+    unknown fields are skipped). Orders are cached until the library changes; ``random``
+    is never cached."""
+    spec = sort or _DEFAULT_SORT[mtype]
+    cache_key = (mtype, spec)
+    cached = lib.order_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    if mtype == TYPE_TRACK and spec in _BY_ID:
+        # ratingKey order is the order of the (maintained) sorted keys, as PMS reads it off
+        # its primary key.
+        tracks = lib.tracks
+        items = lib.order_cache[cache_key] = [tracks[k] for k in lib.sorted_keys]
+        return items
+    items, is_random = _order(lib, mtype, spec, base_items(lib, mtype))
     if not is_random:
         lib.order_cache[cache_key] = items
     return items
@@ -246,18 +263,86 @@ def _predicate(fname: str, getter: Callable, op: str, value: str, now: int) -> C
     return lambda it: getter(it) in nums
 
 
-def select(lib: LibraryState, mtype: int, query: dict[str, list[str]], now: int) -> list:
-    """The items a section listing answers before paging: sorted, filtered, and capped by
-    ``limit=`` when given."""
+def _in_key_order(items: list) -> bool:
+    return all(a.rating_key < b.rating_key for a, b in zip(items, items[1:]))
+
+
+_ID_BOUND = re.compile(r"^(?:track\.)?id(>>|<<)$")
+
+
+def _id_window(lib: LibraryState, query: dict[str, list[str]], as_keys: bool = False) -> list | None:
+    """Tracks (``as_keys``: their ratingKeys, ascending) whose ratingKey satisfies the
+    query's ``id>>``/``id<<`` filters, found by bisecting the sorted ratingKeys (as PMS
+    answers them from its primary-key index), or None when the query has no such filter."""
+    low, high = None, None
+    for key, values in query.items():
+        m = _ID_BOUND.match(key)
+        if not m:
+            continue
+        for v in values:
+            try:
+                n = int(float(v))
+            except ValueError:
+                continue
+            if m.group(1) == ">>":
+                low = n if low is None else max(low, n)
+            else:
+                high = n if high is None else min(high, n)
+    if low is None and high is None:
+        return None
+    keys = lib.sorted_keys
+    i = 0 if low is None else bisect.bisect_right(keys, low)
+    j = len(keys) if high is None else bisect.bisect_left(keys, high)
+    if as_keys:
+        return keys[i:j]
+    tracks = lib.tracks
+    return [tracks[k] for k in keys[i:j]]
+
+
+def select(lib: LibraryState, mtype: int, query: dict[str, list[str]], now: int,
+           ordered: bool = True) -> list:
+    """The items a section listing answers before paging: filtered, sorted (unless
+    ``ordered`` is False, for a count), and capped by ``limit=`` when given.
+
+    A filtered listing sorts only the items that pass the filters unless the full order
+    is already cached, so a small filtered answer (changes since a date, a ratingKey
+    range) costs one pass over the library rather than a full sort after each change.
+    """
     sort = (query.get("sort") or [None])[0]
-    items: Iterable = sorted_items(lib, mtype, sort)
+    spec = sort or _DEFAULT_SORT[mtype]
+    window = _id_window(lib, query, as_keys=True) if mtype == TYPE_TRACK else None
+    if window is not None:  # the id filters are what the window already applied
+        query = {k: v for k, v in query.items() if not _ID_BOUND.match(k)}
     preds = build_filters(lib, mtype, query, now)
-    if preds:
-        items = [it for it in items if all(p(it) for p in preds)]
+    if window is not None:
+        if not preds and not ordered and "limit" not in query:
+            # A count of a ratingKey range (size probe): the keys stand in for the tracks,
+            # which are never rendered.
+            return window
+        tracks = lib.tracks
+        window = [tracks[k] for k in window]
+    cached = lib.order_cache.get((mtype, spec))
+    if not preds and window is not None:
+        items = _order(lib, mtype, spec, window)[0] if ordered else window
+    elif not preds and not ordered and mtype == TYPE_TRACK:
+        items = lib.sorted_keys  # a count of every track: the keys stand in, never rendered
+    elif not preds:
+        items = sorted_items(lib, mtype, sort) if ordered else base_items(lib, mtype)
+    elif cached is not None and window is None:
+        items = [it for it in cached if all(p(it) for p in preds)]
+    else:
+        pool = window if window is not None else base_items(lib, mtype)
+        if len(preds) == 1:
+            pred = preds[0]
+            items = [it for it in pool if pred(it)]
+        else:
+            items = [it for it in pool if all(p(it) for p in preds)]
+        if ordered:
+            items, _ = _order(lib, mtype, spec, items)
     limit = (query.get("limit") or [""])[0]
     if limit.isdigit():
         items = list(items)[: int(limit)]
-    return items if isinstance(items, list) else list(items)
+    return items
 
 
 __all__ = ["TYPE_ALBUM", "TYPE_ARTIST", "TYPE_TRACK", "paging",

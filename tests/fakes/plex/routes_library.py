@@ -13,7 +13,7 @@ from tests.fakes.plex import query as q
 from tests.fakes.plex.meta import collections_meta_block, meta_block
 from tests.fakes.plex.state import sort_fold
 from tests.fakes.plex.xmlrender import (LIBRARY_IDENTIFIER, MEDIA_TAG_PREFIX, MEDIA_TAG_VERSION,
-                                        album_xml, artist_xml, document, esc,
+                                        Excludes, album_xml, artist_xml, document, esc,
                                         playlist_xml, section_xml, server_root, track_xml)
 
 XML_TYPE = "text/xml;charset=utf-8"
@@ -37,6 +37,11 @@ class Request:
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
         return values[0] if values else default
+
+    @property
+    def excludes(self) -> Excludes:
+        """The ``excludeElements``/``excludeFields`` of this request."""
+        return Excludes.from_query(self.query)
 
 
 @dataclass
@@ -119,13 +124,13 @@ _TITLE2 = {q.TYPE_ARTIST: "All Artists", q.TYPE_ALBUM: "All Albums", q.TYPE_TRAC
 _VIEW = {q.TYPE_ARTIST: ("artist", 65592), q.TYPE_ALBUM: ("album", 65592), q.TYPE_TRACK: ("track", 65593)}
 
 
-def _render_items(emu, mtype: int, items: list) -> list[str]:
+def _render_items(emu, mtype: int, items: list, excludes: Excludes) -> list[str]:
     ctx = emu.ctx
     if mtype == q.TYPE_TRACK:
-        return [track_xml(t, ctx) for t in items]
+        return [track_xml(t, ctx, excludes=excludes) for t in items]
     if mtype == q.TYPE_ALBUM:
-        return [album_xml(a, ctx) for a in items]
-    return [artist_xml(a, ctx) for a in items]
+        return [album_xml(a, ctx, excludes=excludes) for a in items]
+    return [artist_xml(a, ctx, excludes=excludes) for a in items]
 
 
 def section_all(emu, req: Request, section_key: int, what: str = "all") -> Response:
@@ -139,9 +144,10 @@ def section_all(emu, req: Request, section_key: int, what: str = "all") -> Respo
     if what == "albums":
         mtype = q.TYPE_ALBUM
     music = sec is emu.section
-    items = q.select(emu.lib, mtype, req.query, int(emu.now)) if (music and what != "collections"
-                                                             and mtype in _TITLE2) else []
     start, size = q.paging(req.query, req.headers)
+    # A size probe (X-Plex-Container-Size=0) only needs the count, not the order.
+    items = q.select(emu.lib, mtype, req.query, int(emu.now), ordered=size != 0) if (
+        music and what != "collections" and mtype in _TITLE2) else []
     page = items[start:] if size is None else items[start:start + size]
     view_group, view_mode = _VIEW.get(mtype, ("artist", 65592))
     pairs = [("size", len(page)), ("totalSize", len(items)), ("offset", start), ("allowSync", 1),
@@ -154,22 +160,22 @@ def section_all(emu, req: Request, section_key: int, what: str = "all") -> Respo
     head = ""
     if req.arg("includeMeta") == "1" and music:
         head = collections_meta_block(sec.key) if what == "collections" else meta_block(sec.key, mtype)
-    return Response(200, document(pairs, head + "".join(_render_items(emu, mtype, page))))
+    return Response(200, document(pairs, head + "".join(_render_items(emu, mtype, page, req.excludes))))
 
 
 # --- metadata ----------------------------------------------------------------------------------
 
-def _metadata_item(emu, req: Request, key: int, single: bool) -> str | None:
+def _metadata_item(emu, req: Request, key: int, single: bool, excludes: Excludes) -> str | None:
     lib, ctx = emu.lib, emu.ctx
     t = lib.tracks.get(key)
     if t is not None:
-        return track_xml(t, ctx, section_attrs=True, stream=single)
+        return track_xml(t, ctx, section_attrs=True, stream=single, excludes=excludes)
     al = lib.albums.get(key)
     if al is not None:
-        return album_xml(al, ctx, section_attrs=True, counts=True)
+        return album_xml(al, ctx, section_attrs=True, counts=True, excludes=excludes)
     ar = lib.artists.get(key)
     if ar is not None:
-        return artist_xml(ar, ctx, section_attrs=True)
+        return artist_xml(ar, ctx, section_attrs=True, excludes=excludes)
     pl = emu.playlists.get(key)
     if pl is not None and pl.owner_token == req.token:
         return playlist_xml(pl, lib)
@@ -183,7 +189,8 @@ def metadata(emu, req: Request, keys_text: str) -> Response:
         keys = [int(k) for k in keys_text.split(",") if k.strip()]
     except ValueError:
         return not_found()
-    rendered = [x for x in (_metadata_item(emu, req, k, len(keys) == 1) for k in keys) if x]
+    excludes = req.excludes
+    rendered = [x for x in (_metadata_item(emu, req, k, len(keys) == 1, excludes) for k in keys) if x]
     if not rendered:
         return not_found()
     page, extra = paged(req, rendered)
@@ -194,7 +201,7 @@ def metadata(emu, req: Request, keys_text: str) -> Response:
 def children(emu, req: Request, key: int, leaves: bool) -> Response:
     """``/library/metadata/{album}/children`` (tracks), ``/{artist}/children`` (albums) and
     ``/allLeaves`` (all tracks of an artist or album)."""
-    lib, ctx = emu.lib, emu.ctx
+    lib, ctx, excludes = emu.lib, emu.ctx, req.excludes
     al, ar = lib.albums.get(key), lib.artists.get(key)
     if al is not None:
         tracks = [lib.tracks[k] for k in al.track_keys]
@@ -208,15 +215,16 @@ def children(emu, req: Request, key: int, leaves: bool) -> Response:
             nocache=1, parentIndex=1, parentTitle=al.title, parentYear=al.year,
             thumb=f"/library/metadata/{key}/thumb/{al.updated_at}", title1=al.artist_title,
             title2=al.title, viewGroup="track", viewMode=65593)
-        return Response(200, document(pairs, [track_xml(t, ctx, section_attrs=True) for t in page]))
+        return Response(200, document(pairs, [track_xml(t, ctx, section_attrs=True, excludes=excludes)
+                                              for t in page]))
     if ar is not None:
         if leaves:
             items = [lib.tracks[k] for ak in ar.album_keys for k in lib.albums[ak].track_keys]
-            render = lambda t: track_xml(t, ctx, section_attrs=True)  # noqa: E731
+            render = lambda t: track_xml(t, ctx, section_attrs=True, excludes=excludes)  # noqa: E731
             group, mode = "track", 65593
         else:
             items = [lib.albums[ak] for ak in ar.album_keys]
-            render = lambda a: album_xml(a, ctx)  # noqa: E731
+            render = lambda a: album_xml(a, ctx, excludes=excludes)  # noqa: E731
             group, mode = "album", 65592
         page, extra = paged(req, items)
         pairs = [("size", len(page))] + extra + library_container(

@@ -97,7 +97,9 @@ def items(emu, req: Request, key: int) -> Response:
     pairs += [("duration", duration_ms // 1000), ("leafCount", leaf), ("playlistType", "audio"),
               ("ratingKey", key), ("smart", 0), ("title", pl.title)]
     ctx = emu.ctx
-    return Response(200, document(pairs, [track_xml(t, ctx, section_attrs=True, playlist_item_id=pid)
+    excludes = req.excludes
+    return Response(200, document(pairs, [track_xml(t, ctx, section_attrs=True, playlist_item_id=pid,
+                                                    excludes=excludes)
                                           for pid, t in page]))
 
 

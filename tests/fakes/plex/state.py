@@ -7,6 +7,7 @@ one lock around every read and write.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 import uuid
 from collections.abc import Mapping
@@ -142,8 +143,19 @@ class ArtistInfo:
 
 
 class LibraryState:
-    """Tracks indexed by ratingKey, with albums, artists and sorted orders derived lazily
-    and rebuilt after any change (so a 200,000-track library pays the cost once)."""
+    """Tracks indexed by ratingKey, with the albums and artists they imply and cached sorted
+    orders.
+
+    Albums and artists are derived once (on first use) and then kept up to date track by
+    track through :meth:`add`, :meth:`remove` and :meth:`update`, as PMS updates its
+    database during a library scan rather than when a client next asks; a change costs
+    the size of the albums it touches, not of the library. Cached orders are dropped on
+    every change. Code that edits :attr:`tracks` directly must call :meth:`invalidate`.
+
+    An album's title, year and album artist come from its first track in album order
+    (disc, track number, ratingKey); its ``added_at`` is the earliest track's and its
+    ``updated_at`` the latest track's. An artist's title comes from its first album.
+    """
 
     def __init__(self, tracks: list[FakeTrack]):
         self.tracks: dict[int, FakeTrack] = {}
@@ -151,43 +163,163 @@ class LibraryState:
             self.tracks[t.rating_key] = t
         self._albums: dict[int, AlbumInfo] | None = None
         self._artists: dict[int, ArtistInfo] | None = None
+        self._sorted_keys: list[int] | None = None
         self.order_cache: dict[tuple, list] = {}
+        # Highest ratingKey ever used by a track, album or artist (never lowered on removal:
+        # PMS does not reuse ratingKeys).
+        self.high_water = 0
+        for t in tracks:
+            self._raise_high_water(t)
+
+    def _raise_high_water(self, t: FakeTrack) -> None:
+        self.high_water = max(self.high_water, t.rating_key, t.album_rating_key, t.artist_rating_key)
+
+    # --- changes ----------------------------------------------------------------------------
 
     def invalidate(self) -> None:
-        """Drop derived albums, artists and cached orders after a change to ``tracks``."""
+        """Drop everything derived (after :attr:`tracks` was edited directly)."""
         self._albums = None
         self._artists = None
+        self._sorted_keys = None
         self.order_cache.clear()
 
+    def add(self, t: FakeTrack) -> None:
+        """Add or replace (by ratingKey) one track, keeping albums, artists and the
+        ratingKey order current."""
+        if t.rating_key in self.tracks:
+            self.remove(t.rating_key)
+        self.tracks[t.rating_key] = t
+        self._raise_high_water(t)
+        if self._sorted_keys is not None:
+            bisect.insort(self._sorted_keys, t.rating_key)
+        if self._albums is not None:
+            self._attach(t)
+        self.order_cache.clear()
+
+    def remove(self, rating_key: int) -> FakeTrack | None:
+        """Remove one track (None when unknown); an album or artist left without tracks
+        disappears with it."""
+        t = self.tracks.pop(rating_key, None)
+        if t is None:
+            return None
+        if self._sorted_keys is not None:
+            i = bisect.bisect_left(self._sorted_keys, rating_key)
+            if i < len(self._sorted_keys) and self._sorted_keys[i] == rating_key:
+                del self._sorted_keys[i]
+        if self._albums is not None:
+            self._detach(t)
+        self.order_cache.clear()
+        return t
+
+    def update(self, t: FakeTrack, fields: dict) -> None:
+        """Set ``fields`` on track ``t`` (already in :attr:`tracks`), moving it between
+        albums or artists when their keys change."""
+        if self._albums is not None:
+            self._detach(t)
+        for name, value in fields.items():
+            setattr(t, name, value)
+        self._raise_high_water(t)
+        if self._albums is not None:
+            self._attach(t)
+        self.order_cache.clear()
+
+    # --- derived tables ---------------------------------------------------------------------
+
+    def _track_order(self, k: int) -> tuple:
+        t = self.tracks[k]
+        return (t.disc_number, t.track_number or 0, k)
+
+    def _album_order(self, k: int) -> tuple:
+        al = self._albums[k]  # type: ignore[index]
+        return (al.year or 0, sort_fold(al.title), k)
+
+    def _refresh_album(self, al: AlbumInfo) -> None:
+        tracks = [self.tracks[k] for k in al.track_keys]
+        first = tracks[0]
+        al.title, al.year = first.album, first.year
+        al.artist_rating_key, al.artist_title = first.artist_rating_key, first.album_artist
+        al.added_at = min(t.added_at for t in tracks)
+        al.updated_at = max(t.updated_at for t in tracks)
+
+    def _refresh_artist(self, ar: ArtistInfo) -> None:
+        albums = [self._albums[k] for k in ar.album_keys]  # type: ignore[index]
+        ar.title = albums[0].artist_title
+        ar.added_at = min(a.added_at for a in albums)
+        ar.updated_at = max(a.updated_at for a in albums)
+
+    def _attach(self, t: FakeTrack) -> None:
+        albums = self._albums
+        assert albums is not None
+        al = albums.get(t.album_rating_key)
+        if al is None:
+            al = albums[t.album_rating_key] = AlbumInfo(
+                t.album_rating_key, t.album, t.artist_rating_key, t.album_artist, t.year, t.added_at, t.updated_at)
+        else:
+            self._unplace_album(al)
+        bisect.insort(al.track_keys, t.rating_key, key=self._track_order)
+        self._refresh_album(al)
+        self._place_album(al)
+
+    def _detach(self, t: FakeTrack) -> None:
+        albums = self._albums
+        assert albums is not None
+        al = albums.get(t.album_rating_key)
+        if al is None or t.rating_key not in al.track_keys:
+            # The track's fields were edited outside update(): rebuild from scratch later.
+            self._albums = self._artists = None
+            return
+        self._unplace_album(al)
+        al.track_keys.remove(t.rating_key)
+        if al.track_keys:
+            self._refresh_album(al)
+            self._place_album(al)
+        else:
+            del albums[al.rating_key]
+
+    def _unplace_album(self, al: AlbumInfo) -> None:
+        """Take album ``al`` out of its artist's list (the artist goes when it has no
+        album left), before the album's fields change."""
+        artists = self._artists
+        assert artists is not None
+        ar = artists.get(al.artist_rating_key)
+        if ar is None or al.rating_key not in ar.album_keys:
+            return
+        ar.album_keys.remove(al.rating_key)
+        if ar.album_keys:
+            self._refresh_artist(ar)
+        else:
+            del artists[ar.rating_key]
+
+    def _place_album(self, al: AlbumInfo) -> None:
+        """Put album ``al`` into its artist's list, creating the artist."""
+        artists = self._artists
+        assert artists is not None
+        ar = artists.get(al.artist_rating_key)
+        if ar is None:
+            ar = artists[al.artist_rating_key] = ArtistInfo(al.artist_rating_key, al.artist_title,
+                                                            al.added_at, al.updated_at)
+        bisect.insort(ar.album_keys, al.rating_key, key=self._album_order)
+        self._refresh_artist(ar)
+
     def _derive(self) -> None:
-        albums: dict[int, AlbumInfo] = {}
-        artists: dict[int, ArtistInfo] = {}
+        self._albums, self._artists = {}, {}
+        by_album: dict[int, list[int]] = {}
         for t in self.tracks.values():
-            al = albums.get(t.album_rating_key)
-            if al is None:
-                al = albums[t.album_rating_key] = AlbumInfo(
-                    t.album_rating_key, t.album, t.artist_rating_key, t.album_artist,
-                    t.year, t.added_at, t.updated_at)
-            else:
-                al.added_at = min(al.added_at, t.added_at)
-                al.updated_at = max(al.updated_at, t.updated_at)
-            al.track_keys.append(t.rating_key)
-            ar = artists.get(t.artist_rating_key)
-            if ar is None:
-                ar = artists[t.artist_rating_key] = ArtistInfo(
-                    t.artist_rating_key, t.album_artist, t.added_at, t.updated_at)
-            else:
-                ar.added_at = min(ar.added_at, t.added_at)
-                ar.updated_at = max(ar.updated_at, t.updated_at)
+            by_album.setdefault(t.album_rating_key, []).append(t.rating_key)
+        albums, artists = self._albums, self._artists
+        for ak, keys in by_album.items():
+            keys.sort(key=self._track_order)
+            first = self.tracks[keys[0]]
+            al = albums[ak] = AlbumInfo(ak, first.album, first.artist_rating_key, first.album_artist,
+                                        first.year, 0, 0, keys)
+            self._refresh_album(al)
+        by_artist: dict[int, list[int]] = {}
         for al in albums.values():
-            tracks = self.tracks
-            al.track_keys.sort(key=lambda k: (tracks[k].disc_number, tracks[k].track_number or 0, k))
-            ar = artists.get(al.artist_rating_key)
-            if ar is not None and al.rating_key not in ar.album_keys:
-                ar.album_keys.append(al.rating_key)
-        for ar in artists.values():
-            ar.album_keys.sort(key=lambda k: (albums[k].year or 0, sort_fold(albums[k].title), k))
-        self._albums, self._artists = albums, artists
+            by_artist.setdefault(al.artist_rating_key, []).append(al.rating_key)
+        for rk, keys in by_artist.items():
+            keys.sort(key=self._album_order)
+            ar = artists[rk] = ArtistInfo(rk, "", 0, 0, keys)
+            self._refresh_artist(ar)
 
     @property
     def albums(self) -> dict[int, AlbumInfo]:
@@ -200,6 +332,14 @@ class LibraryState:
         if self._artists is None:
             self._derive()
         return self._artists  # type: ignore[return-value]
+
+    @property
+    def sorted_keys(self) -> list[int]:
+        """Track ratingKeys in ascending order (what PMS's primary-key index gives it), for
+        ``id`` range filters; kept current by :meth:`add`/:meth:`remove`."""
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.tracks)
+        return self._sorted_keys
 
     def all_keys(self) -> set[int]:
         """Every ratingKey in use by a track, album or artist."""

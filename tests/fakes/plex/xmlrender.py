@@ -12,6 +12,7 @@ parentYear thumb parentThumb grandparentThumb [playlistItemID] duration addedAt 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -72,7 +73,48 @@ class RenderContext:
                 ("librarySectionUUID", s.uuid)]
 
 
-def _media_xml(t: FakeTrack, stream: bool) -> str:
+@dataclass(frozen=True)
+class Excludes:
+    """What a request asked PMS to leave out of the items it lists: ``excludeElements``
+    (child element names such as ``Media``, ``Part``, ``Genre``) and ``excludeFields``
+    (attribute names such as ``summary``), each a comma list. plexapi sends both
+    (``PlexPartialObject._EXCLUDES``); the WebTools-NG notes on PMS (issue #71) list
+    ``Actor Collection Country Director Genre Label Mood Part Producer Similar Writer`` as
+    excludable elements and ``file summary tagline`` as fields, and observe that leaving
+    out ``Part`` adds ``partCount`` to its ``Media``. Fields are removed from the item and
+    every element nested in it, never from the ``MediaContainer``. Names are
+    case-sensitive; unknown names change nothing."""
+
+    elements: frozenset = frozenset()
+    fields: frozenset = frozenset()
+
+    @classmethod
+    def from_query(cls, query: dict[str, list[str]]) -> "Excludes":
+        def names(param: str) -> frozenset:
+            return frozenset(n.strip() for v in query.get(param, []) for n in v.split(",") if n.strip())
+
+        elements, fields = names("excludeElements"), names("excludeFields")
+        return cls(elements, fields) if (elements or fields) else NO_EXCLUDES
+
+    @property
+    def _field_pattern(self) -> re.Pattern:
+        pattern = _FIELD_PATTERNS.get(self.fields)
+        if pattern is None:
+            alternatives = "|".join(re.escape(f) for f in sorted(self.fields))
+            # Attribute values are escaped (no raw '"'), so [^"]* ends at the closing quote.
+            pattern = _FIELD_PATTERNS[self.fields] = re.compile(f' (?:{alternatives})="[^"]*"')
+        return pattern
+
+    def strip_fields(self, rendered: str) -> str:
+        """``rendered`` without the excluded attributes."""
+        return self._field_pattern.sub("", rendered) if self.fields else rendered
+
+
+NO_EXCLUDES = Excludes()
+_FIELD_PATTERNS: dict[frozenset, re.Pattern] = {}
+
+
+def _media_xml(t: FakeTrack, stream: bool, part_shown: bool = True) -> str:
     ext = t.file_path.rsplit(".", 1)[-1].lower() if "." in t.file_path else "flac"
     codec, container, bitrate = _CODECS.get(ext, ("flac", "flac", 900))
     size = t.duration_ms * bitrate // 8
@@ -89,21 +131,30 @@ def _media_xml(t: FakeTrack, stream: bool) -> str:
                 f"</Part>\n")
     else:
         part = f"{part_open} />\n"
-    return (f'<Media id="{mid}" duration="{t.duration_ms}" bitrate="{bitrate}" audioChannels="2"'
-            f' audioCodec="{codec}" container="{container}">\n{part}</Media>\n')
+    head = (f'<Media id="{mid}" duration="{t.duration_ms}" bitrate="{bitrate}" audioChannels="2"'
+            f' audioCodec="{codec}" container="{container}"')
+    if not part_shown:
+        return f'{head} partCount="1">\n</Media>\n'
+    return f"{head}>\n{part}</Media>\n"
 
 
 def track_xml(t: FakeTrack, ctx: RenderContext, *, section_attrs: bool = False,
               playlist_item_id: int | None = None, score: float | None = None,
-              stream: bool = False) -> str:
+              stream: bool = False, excludes: Excludes = NO_EXCLUDES) -> str:
     """One ``<Track>`` with its nested ``<Media><Part/></Media>``. ``section_attrs`` adds
     ``librarySection*`` (metadata, playlist items, hubs, not section listings); ``score``
     puts hub-search ``librarySectionTitle score`` first, as the plexopedia sample shows;
-    ``stream`` nests an audio ``<Stream>`` in the Part (single-track metadata)."""
+    ``stream`` nests an audio ``<Stream>`` in the Part (single-track metadata);
+    ``excludes`` leaves out what the request's ``excludeElements``/``excludeFields`` name."""
     album = ctx.lib.albums.get(t.album_rating_key)
     album_ts = album.updated_at if album else t.updated_at
     artist = ctx.lib.artists.get(t.artist_rating_key)
     artist_ts = artist.updated_at if artist else t.updated_at
+    if excludes.fields and "Media" in excludes.elements:
+        # A listing that keeps a few attributes of many tracks (ratingKeys only, say) should
+        # not cost a full render plus a strip per track: render only the kept attributes.
+        render = _slim_track_renderer(excludes.fields)
+        return render(t, ctx, score, section_attrs, playlist_item_id, album_ts, artist_ts)
     ak, rk = t.album_rating_key, t.artist_rating_key
     head = ""
     sect = ctx.section_attrs_on_item() if section_attrs else ""
@@ -115,7 +166,7 @@ def track_xml(t: FakeTrack, ctx: RenderContext, *, section_attrs: bool = False,
     index = f' index="{t.track_number}"' if t.track_number is not None else ""
     year = f' parentYear="{t.year}"' if t.year else ""
     pli = f' playlistItemID="{playlist_item_id}"' if playlist_item_id is not None else ""
-    return (
+    out = (
         f'<Track{head} ratingKey="{t.rating_key}" key="/library/metadata/{t.rating_key}"'
         f' parentRatingKey="{ak}" grandparentRatingKey="{rk}" guid="{esc(t.guid)}"'
         f' parentGuid="plex://album/{ak:024x}" grandparentGuid="plex://artist/{rk:024x}"'
@@ -125,12 +176,78 @@ def track_xml(t: FakeTrack, ctx: RenderContext, *, section_attrs: bool = False,
         f' thumb="/library/metadata/{ak}/thumb/{album_ts}" parentThumb="/library/metadata/{ak}/thumb/{album_ts}"'
         f' grandparentThumb="/library/metadata/{rk}/thumb/{artist_ts}"{pli} duration="{t.duration_ms}"'
         f' addedAt="{t.added_at}" updatedAt="{t.updated_at}">\n'
-        f"{_media_xml(t, stream)}</Track>\n"
     )
+    if excludes is NO_EXCLUDES:
+        return f"{out}{_media_xml(t, stream)}</Track>\n"
+    gone = excludes.elements
+    media = "" if "Media" in gone else _media_xml(t, stream and "Stream" not in gone, "Part" not in gone)
+    return excludes.strip_fields(f"{out}{media}</Track>\n")
+
+
+# (name, value expression, condition or None, needs escaping): every attribute track_xml
+# writes, in its order. librarySectionTitle appears twice: first for hub search items
+# (with score), after parentKey for metadata and playlist items.
+_TRACK_ATTRS = (
+    ("librarySectionTitle", "s.title", "score is not None", True),
+    ("score", "format(score, '.5f')", "score is not None", False),
+    ("ratingKey", "t.rating_key", None, False),
+    ("key", "'/library/metadata/%d' % t.rating_key", None, False),
+    ("parentRatingKey", "ak", None, False),
+    ("grandparentRatingKey", "rk", None, False),
+    ("guid", "t.guid", None, True),
+    ("parentGuid", "'plex://album/%024x' % ak", None, False),
+    ("grandparentGuid", "'plex://artist/%024x' % rk", None, False),
+    ("type", "'track'", None, False),
+    ("title", "t.title", None, True),
+    ("grandparentKey", "'/library/metadata/%d' % rk", None, False),
+    ("parentKey", "'/library/metadata/%d' % ak", None, False),
+    ("librarySectionTitle", "s.title", "score is None and section_attrs", True),
+    ("librarySectionID", "s.key", "score is not None or section_attrs", False),
+    ("librarySectionKey", "'/library/sections/%d' % s.key", "score is not None or section_attrs", False),
+    ("grandparentTitle", "t.album_artist", None, True),
+    ("parentTitle", "t.album", None, True),
+    ("originalTitle", "t.track_artist", "t.track_artist and t.track_artist != t.album_artist", True),
+    ("summary", "''", None, False),
+    ("index", "t.track_number", "t.track_number is not None", False),
+    ("parentIndex", "t.disc_number", None, False),
+    ("parentYear", "t.year", "t.year", False),
+    ("thumb", "'/library/metadata/%d/thumb/%d' % (ak, album_ts)", None, False),
+    ("parentThumb", "'/library/metadata/%d/thumb/%d' % (ak, album_ts)", None, False),
+    ("grandparentThumb", "'/library/metadata/%d/thumb/%d' % (rk, artist_ts)", None, False),
+    ("playlistItemID", "pli", "pli is not None", False),
+    ("duration", "t.duration_ms", None, False),
+    ("addedAt", "t.added_at", None, False),
+    ("updatedAt", "t.updated_at", None, False),
+)
+_SLIM_RENDERERS: dict[frozenset, object] = {}
+
+
+def _slim_track_renderer(fields: frozenset):
+    """A function rendering a ``<Track>`` (no children) without the attributes in
+    ``fields``, generated once per set of names; checked against the full render with the
+    attributes stripped in ``tests/plex_emulator``."""
+    fn = _SLIM_RENDERERS.get(fields)
+    if fn is not None:
+        return fn
+    lines = ["def render(t, ctx, score, section_attrs, pli, album_ts, artist_ts):",
+             "    ak, rk, s = t.album_rating_key, t.artist_rating_key, ctx.section",
+             "    out = ['<Track']"]
+    for name, expr, cond, quote in _TRACK_ATTRS:
+        if name in fields:
+            continue
+        value = f"esc({expr})" if quote else f"str({expr})"
+        line = f"out.append(' {name}=\"' + {value} + '\"')"
+        lines.append(f"    if {cond}: {line}" if cond else f"    {line}")
+    lines.append("    out.append('>\\n</Track>\\n')")
+    lines.append("    return ''.join(out)")
+    scope: dict = {"esc": esc}
+    exec("\n".join(lines), scope)  # noqa: S102 - code built above from constant names only
+    fn = _SLIM_RENDERERS[fields] = scope["render"]
+    return fn
 
 
 def album_xml(al: AlbumInfo, ctx: RenderContext, *, section_attrs: bool = False,
-              counts: bool = False) -> str:
+              counts: bool = False, excludes: Excludes = NO_EXCLUDES) -> str:
     """One album ``<Directory type="album">``; ``counts`` adds ``leafCount viewedLeafCount``
     (single-album metadata)."""
     ak, rk = al.rating_key, al.artist_rating_key
@@ -140,7 +257,7 @@ def album_xml(al: AlbumInfo, ctx: RenderContext, *, section_attrs: bool = False,
     year = f' year="{al.year}"' if al.year else ""
     released = f' originallyAvailableAt="{al.year}-01-01"' if al.year else ""
     cnt = f' leafCount="{len(al.track_keys)}" viewedLeafCount="0"' if counts else ""
-    return (
+    return excludes.strip_fields(
         f'<Directory ratingKey="{ak}" key="/library/metadata/{ak}/children" parentRatingKey="{rk}"'
         f' guid="plex://album/{ak:024x}" parentGuid="plex://artist/{rk:024x}" type="album"'
         f' title="{esc(al.title)}" parentKey="/library/metadata/{rk}"{sect}'
@@ -152,11 +269,12 @@ def album_xml(al: AlbumInfo, ctx: RenderContext, *, section_attrs: bool = False,
     )
 
 
-def artist_xml(ar: ArtistInfo, ctx: RenderContext, *, section_attrs: bool = False) -> str:
+def artist_xml(ar: ArtistInfo, ctx: RenderContext, *, section_attrs: bool = False,
+               excludes: Excludes = NO_EXCLUDES) -> str:
     """One album artist ``<Directory type="artist">``."""
     k = ar.rating_key
     sect = ctx.section_attrs_on_item() if section_attrs else ""
-    return (
+    return excludes.strip_fields(
         f'<Directory ratingKey="{k}" key="/library/metadata/{k}/children" guid="plex://artist/{k:024x}"'
         f' type="artist" title="{esc(ar.title)}"{sect} summary="" index="1"'
         f' thumb="/library/metadata/{k}/thumb/{ar.updated_at}" art="/library/metadata/{k}/art/{ar.updated_at}"'
