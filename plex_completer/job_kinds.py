@@ -6,7 +6,7 @@ import importlib
 
 # Modules whose import registers ``@job_kind`` functions.
 JOB_MODULES = (
-    "plex_completer.services.playlists",
+    "plex_completer.services.workflows",
     "plex_completer.plex.library_sync",
     "plex_completer.scheduler",
 )

@@ -1,0 +1,217 @@
+"""Playlist job functions: what runs in a scheduler thread for generate, regenerate,
+rescan and write jobs (the enqueueing side is :mod:`.playlists`).
+
+Every function needs an app context. AI failures of every provider fail the job and
+store nothing; Plex failures never lose the stored track list (see :mod:`.sync_playlist`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..jobs import JobContext, UserFacingError, job_kind
+from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
+from . import matcher_cache
+from .lookup import get_playlist as _get_playlist
+from .lookup import settings as _settings
+from .sync_playlist import apply_matches, describe_change, record_history, write_to_plex
+
+log = logging.getLogger(__name__)
+
+
+def _taste_seed(rating_key: str | None) -> list[str]:
+    if not rating_key:
+        return []
+    from ..plex import playlists as plex_playlists
+    from ..plex.errors import PlexError
+
+    try:
+        return plex_playlists.playlist_track_sample(_settings(), int(rating_key), limit=30)
+    except PlexError as exc:
+        log.warning("Taste seed skipped: %s", exc)
+        return []
+
+
+def _ask_ai(ctx: JobContext, prompt: str, count: int, *, taste_seed=(), previous_tracks=(), keep_share: float = 0.0, trigger: str = "user"):
+    from ..ai import AllProvidersFailed, GenerationRequest, generate_draft
+
+    request = GenerationRequest(
+        prompt=prompt, count=count, taste_seed=list(taste_seed), previous_tracks=list(previous_tracks), keep_share=keep_share
+    )
+    try:
+        return generate_draft(_settings(), request, job_id=ctx.job_id, on_step=lambda step: ctx.progress(step=step))
+    except AllProvidersFailed as exc:
+        from ..jobs import JobPostponed
+
+        if trigger == "schedule" and getattr(exc, "all_quota_exhausted", False):
+            raise JobPostponed(str(exc)) from exc
+        raise UserFacingError(str(exc)) from exc
+
+
+def _store_generation(playlist: Playlist, draft: Any, result: Any, prompt: str) -> Generation:
+    generation = Generation(
+        prompt=prompt,
+        provider=result.provider,
+        model=result.model,
+        ai_title=(draft.title or "")[:200],
+        ai_description=draft.description or "",
+        created_at=utcnow(),
+    )
+    for position, item in enumerate(draft.tracks, start=1):
+        generation.tracks.append(
+            SuggestedTrack(position=position, artist=item.artist, title=item.title, album=item.album, year=item.year)
+        )
+    playlist.generations.append(generation)
+    playlist.provider = result.provider
+    playlist.model = result.display_name
+    return generation
+
+
+def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missing_before: int) -> dict[str, Any]:
+    ctx.progress(step="Writing to Plex")
+    write = write_to_plex(playlist)
+    message = f"{outcome.matched} of {outcome.total} tracks in your library; {outcome.missing} missing."
+    if kind != "generate":
+        message = describe_change(outcome, missing_before)
+    if not write.wrote and playlist.status == PlaylistStatus.PENDING_PLEX:
+        message += " " + playlist.status_message
+    record_history(playlist, kind, outcome, write.wrote, message)
+    if kind != "generate":
+        playlist.last_rescan_at = utcnow()
+    db.session.commit()
+    return {
+        "message": message,
+        "playlist_id": playlist.id,
+        "matched": outcome.matched,
+        "total": outcome.total,
+        "wrote_to_plex": write.wrote,
+        "plex_rating_key": playlist.plex_rating_key,
+        "status": playlist.status,
+    }
+
+
+@job_kind("generate")
+def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None) -> dict[str, Any]:
+    """Job: prompt → AI cascade → store the track list → match → write the Plex playlist.
+
+    An AI failure of every provider fails the job and stores nothing.
+    """
+    ctx.progress(0, 4, "Asking the AI")
+    seed = _taste_seed(taste_seed_rating_key)
+    result = _ask_ai(ctx, prompt, count, taste_seed=seed)
+    draft = result.draft
+    ctx.progress(1, 4, f"Matching {len(draft.tracks)} tracks")
+    title = (draft.title or prompt).strip()[:200] or "AI playlist"
+    playlist = Playlist(
+        title=title, description=draft.description or "", prompt=prompt, track_count=count, owner=owner,
+        status=PlaylistStatus.PENDING_PLEX,
+    )
+    _store_generation(playlist, draft, result, prompt)
+    db.session.add(playlist)
+    db.session.flush()
+    ctx.job.playlist_id = playlist.id
+    outcome = apply_matches(playlist, matcher_cache.get_matcher())
+    db.session.commit()  # the AI track list is safe before we talk to Plex
+    ctx.progress(2, 4, "Writing to Plex")
+    out = _finish(ctx, playlist, "generate", outcome, outcome.total)
+    out["provider"] = result.display_name
+    out["message"] = f"{out['message']} Written by {result.display_name}."
+    log.info("Playlist '%s' generated with %s: %s", playlist.title, result.display_name, out["message"])
+    return out
+
+
+def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "user", keep_share: float = 0.0) -> dict[str, Any]:
+    """Ask the AI again with the stored prompt; add a new track list, match, and replace
+    the Plex playlist's contents in place. The previous track lists stay in the history."""
+    # The AI always hears what it chose last time: keep_share says how much to keep,
+    # and the rest must not repeat.
+    previous = []
+    if playlist.current_generation is not None and trigger == "schedule":
+        previous = [f"{t.artist} – {t.title}" for t in playlist.current_generation.tracks]
+    ctx.progress(0, 4, "Asking the AI")
+    result = _ask_ai(ctx, playlist.prompt, playlist.track_count, previous_tracks=previous, keep_share=keep_share, trigger=trigger)
+    missing_before = playlist.suggested_count - playlist.matched_count
+    _store_generation(playlist, result.draft, result, playlist.prompt)
+    ctx.progress(1, 4, f"Matching {len(result.draft.tracks)} tracks")
+    outcome = apply_matches(playlist, matcher_cache.get_matcher())
+    db.session.commit()
+    ctx.progress(2, 4, "Writing to Plex")
+    out = _finish(ctx, playlist, "regenerate", outcome, missing_before)
+    out["provider"] = result.display_name
+    out["message"] = (
+        f"New track list by {result.display_name}: {outcome.matched} of {outcome.total} tracks in your library."
+        + ("" if out["wrote_to_plex"] or playlist.status == PlaylistStatus.SYNCED else " " + playlist.status_message)
+    )
+    return out
+
+
+@job_kind("regenerate")
+def run_regenerate(ctx: JobContext, playlist_id: int) -> dict[str, Any]:
+    """Job: :func:`regenerate_playlist` for one playlist."""
+    return regenerate_playlist(ctx, _get_playlist(playlist_id))
+
+
+def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
+    """Re-match one stored track list (zero AI calls) and write to Plex only on change."""
+    missing_before = playlist.suggested_count - playlist.matched_count
+    before_keys = list(playlist.written_rating_keys or [])
+    outcome = apply_matches(playlist, matcher)
+    write = write_to_plex(playlist)
+    message = describe_change(outcome, missing_before)
+    changed = bool(outcome.newly_matched or outcome.lost or write.wrote)
+    if changed:
+        record_history(playlist, "rescan", outcome, write.wrote, message)
+    playlist.last_rescan_at = utcnow()
+    db.session.commit()
+    return {
+        "changed": changed,
+        "wrote": write.wrote,
+        "added": len(set(playlist.written_rating_keys or []) - set(before_keys)) if write.wrote else 0,
+        "message": message,
+    }
+
+
+@job_kind("rescan")
+def run_rescan(ctx: JobContext, playlist_id: int | None = None) -> dict[str, Any]:
+    """Job: rescan one playlist or all of them against the current library index."""
+    started = time.perf_counter()
+    if playlist_id is not None:
+        playlist = _get_playlist(playlist_id)
+        ctx.progress(0, 1, f"Matching {playlist.suggested_count} tracks")
+        out = rescan_playlist(playlist, matcher_cache.get_matcher())
+        return {"message": out["message"], "playlist_id": playlist_id, "wrote_to_plex": out["wrote"]}
+    ids = list(db.session.scalars(sa.select(Playlist.id).order_by(Playlist.id)))
+    ctx.progress(0, len(ids), "Loading the library index")
+    matcher = matcher_cache.get_matcher()
+    updated = added = 0
+    for done, pid in enumerate(ids, start=1):
+        playlist = db.session.get(Playlist, pid)
+        if playlist is None:
+            continue
+        out = rescan_playlist(playlist, matcher)
+        updated += int(out["wrote"])
+        added += out["added"]
+        ctx.progress(done, len(ids), f"Rescanned '{playlist.title}'", force=False)
+    message = f"Rescan: {len(ids)} playlists checked, {updated} updated, +{added} tracks in {time.perf_counter() - started:.1f} s"
+    log.info(message)
+    return {"message": message, "checked": len(ids), "updated": updated, "added": added}
+
+
+@job_kind("write_playlist")
+def run_write(ctx: JobContext, playlist_id: int) -> dict[str, Any]:
+    """Job: write a playlist to Plex now (retry of "not yet in Plex", or recreate)."""
+    playlist = _get_playlist(playlist_id)
+    ctx.progress(0, 1, "Writing to Plex")
+    if playlist.status == PlaylistStatus.DELETED_IN_PLEX:
+        playlist.plex_rating_key = None
+        playlist.written_rating_keys = None
+    write = write_to_plex(playlist, force=True)
+    db.session.commit()
+    if not write.wrote and playlist.status != PlaylistStatus.SYNCED:
+        raise UserFacingError(write.message)
+    return {"message": write.message, "playlist_id": playlist_id, "plex_rating_key": playlist.plex_rating_key}
