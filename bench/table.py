@@ -4,12 +4,12 @@ from __future__ import annotations
 
 
 def print_table(rows: list[dict], title: str | None = None) -> None:
-    """Print ``rows`` as an aligned text table with a ✓/✗ column for the targets."""
+    """Print ``rows`` as an aligned text table; the ok column says yes/NO for rows with a target."""
     if title:
         print(title)
     header = ("figure", "value", "unit", "target", "ok")
     cells = [header] + [
-        (str(r["name"]), str(r["value"]), str(r.get("unit", "")), str(r.get("target", "")), "yes" if r.get("ok", True) else "NO")
+        (str(r["name"]), str(r["value"]), str(r.get("unit", "")), str(r.get("target", "")), "" if r.get("ok") is None or not r.get("target") else ("yes" if r["ok"] else "NO"))
         for r in rows
     ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
