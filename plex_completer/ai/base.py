@@ -7,6 +7,8 @@ recording live in the cascade, so both providers are treated alike.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,3 +55,31 @@ def display_name(kind: str, model: str) -> str:
     for word in words:
         out.append(word if any(c.isdigit() for c in word) else word[:1].upper() + word[1:])
     return " ".join(out)
+
+
+class ClientCache:
+    """SDK clients kept per key (URL, key hash, timeout) and closed together.
+
+    Building a client costs milliseconds (an HTTP client, a TLS context) that the
+    cascade should not spend before each request. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The client for ``key``, built by ``build()`` the first time."""
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = build()
+            return client
+
+    def close_all(self) -> None:
+        """Close and forget every client (tests, or after a settings change)."""
+        with self._lock:
+            clients = list(self._clients.values())
+            self._clients.clear()
+        for client in clients:
+            client.close()

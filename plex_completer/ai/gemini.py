@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 import time
 from typing import Any
 
@@ -28,7 +27,7 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from .base import Answer, Probe
+from .base import Answer, ClientCache, Probe
 from .classify import classify_gemini_api_error, classify_transport, short
 from .errors import Outcome, ProviderFailure
 from .prompts import Prompt
@@ -45,13 +44,12 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 # neither: an empty answer for no stated reason is bad output). Any promptFeedback
 # blockReason is a block.
 _BLOCK_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"}
-_clients: dict[tuple[str, str, int], genai.Client] = {}
+_clients = ClientCache()
 # The SDK's HTTP backend logs every request at INFO ("HTTP Request: POST .../models/x:
 # generateContent"); the cascade's own lines tell that story with the provider's name.
 for _noisy in ("httpx2", "google_genai"):
     if logging.getLogger(_noisy).level == logging.NOTSET:
         logging.getLogger(_noisy).setLevel(logging.WARNING)
-_clients_lock = threading.Lock()
 
 
 def get_client(settings: Any, timeout_s: float) -> genai.Client:
@@ -64,26 +62,21 @@ def get_client(settings: Any, timeout_s: float) -> genai.Client:
     key = settings.GEMINI_API_KEY.get_secret_value()
     timeout_ms = max(1, int(timeout_s * 1000))
     cache_key = (hashlib.sha256(key.encode()).hexdigest(), settings.GEMINI_BASE_URL or "", timeout_ms)
-    with _clients_lock:
-        client = _clients.get(cache_key)
-        if client is None:
-            options = types.HttpOptions(
-                timeout=timeout_ms,
-                retry_options=types.HttpRetryOptions(attempts=1),
-                base_url=settings.GEMINI_BASE_URL or None,
-            )
-            client = genai.Client(api_key=key, vertexai=False, http_options=options)
-            _clients[cache_key] = client
-        return client
+
+    def build() -> genai.Client:
+        options = types.HttpOptions(
+            timeout=timeout_ms,
+            retry_options=types.HttpRetryOptions(attempts=1),  # the cascade is the retry policy
+            base_url=settings.GEMINI_BASE_URL or None,
+        )
+        return genai.Client(api_key=key, vertexai=False, http_options=options)
+
+    return _clients.get(cache_key, build)
 
 
 def close_clients() -> None:
     """Close and forget every cached client (tests, or after a settings change)."""
-    with _clients_lock:
-        clients = list(_clients.values())
-        _clients.clear()
-    for client in clients:
-        client.close()
+    _clients.close_all()
 
 
 def _thinking(model: str) -> types.ThinkingConfig | None:

@@ -12,7 +12,6 @@ for timeouts and dropped connections (``ollama/_client.py``).
 from __future__ import annotations
 
 import json
-import threading
 import time
 from typing import Any
 
@@ -20,39 +19,27 @@ import httpx
 import ollama
 import pydantic
 
-from .base import Answer, Probe
+from .base import Answer, ClientCache, Probe
 from .classify import classify_ollama_response, classify_transport, short
 from .errors import Outcome, ProviderFailure
 from .prompts import Prompt
 from .schema import draft_json_schema
 
-_clients: dict[tuple[str, float], ollama.Client] = {}
-_clients_lock = threading.Lock()
+_clients = ClientCache()
 _SCHEMA = draft_json_schema()
 
 
 def get_client(url: str, timeout_s: float) -> ollama.Client:
     """A cached ``ollama.Client`` for ``url`` with a ``timeout_s`` (seconds) HTTP timeout.
 
-    Cached because building an httpx client (TLS context) costs milliseconds that the
-    cascade should not spend before a request.
+    Cached (see :class:`~plex_completer.ai.base.ClientCache`).
     """
-    key = (url, float(timeout_s))
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            client = ollama.Client(host=url, timeout=timeout_s)
-            _clients[key] = client
-        return client
+    return _clients.get((url, float(timeout_s)), lambda: ollama.Client(host=url, timeout=timeout_s))
 
 
 def close_clients() -> None:
     """Close and forget every cached client (tests, or after a settings change)."""
-    with _clients_lock:
-        clients = list(_clients.values())
-        _clients.clear()
-    for client in clients:
-        client.close()
+    _clients.close_all()
 
 
 def classify_exception(exc: BaseException, *, model: str, url: str, timeout_s: float) -> ProviderFailure:
