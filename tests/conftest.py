@@ -33,17 +33,33 @@ def base_config(tmp_path: Path, **overrides) -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    """An app on a temporary database, with no external services configured."""
+def make_app(tmp_path, monkeypatch):
+    """Factory: ``make_app(**overrides)`` builds an app on ``tmp_path/test.db`` from
+    :func:`base_config`; calling it twice gives a second app on the same database file
+    (a restart). Every app's scheduler is shut down after the test."""
     monkeypatch.chdir(tmp_path)  # keep a developer's .env out of the tests
     from plex_completer import create_app
 
-    app = create_app(base_config(tmp_path))
+    made = []
+
+    def factory(**overrides):
+        app = create_app(base_config(tmp_path, **overrides))
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        runner = app.extensions.get("job_runner")
+        if runner is not None:
+            runner.shutdown()
+
+
+@pytest.fixture
+def app(make_app):
+    """An app on a temporary database, with no external services configured."""
+    app = make_app()
     with app.app_context():
         yield app
-    runner = app.extensions.get("job_runner")
-    if runner is not None:
-        runner.shutdown()
 
 
 @pytest.fixture

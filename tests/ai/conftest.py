@@ -7,7 +7,6 @@ import socket
 
 import pytest
 
-from tests.conftest import base_config
 from tests.fakes.gemini_server import GeminiEmulator
 from tests.fakes.ollama_server import OllamaEmulator
 
@@ -55,29 +54,6 @@ def gemini():
 def ollama_emu():
     with OllamaEmulator(models=(OLLAMA_MODEL,)) as emu:
         yield emu
-
-
-@pytest.fixture
-def make_app(tmp_path, monkeypatch):
-    """Factory: ``make_app(**overrides)`` builds an app on ``tmp_path/test.db``.
-
-    Calling it twice gives a second app on the same database file (a restart).
-    """
-    monkeypatch.chdir(tmp_path)
-    made = []
-
-    def factory(**overrides):
-        from plex_completer import create_app
-
-        app = create_app(base_config(tmp_path, **overrides))
-        made.append(app)
-        return app
-
-    yield factory
-    for app in made:
-        runner = app.extensions.get("job_runner")
-        if runner is not None:
-            runner.shutdown()
 
 
 @pytest.fixture

@@ -6,30 +6,9 @@ import re
 
 import pytest
 
-from tests.conftest import base_config
 
 USERNAME = "admin"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def make_app(tmp_path, monkeypatch):
-    """``make_app(**overrides)`` builds an app on a fresh database; apps are shut down after."""
-    monkeypatch.chdir(tmp_path)
-    from plex_completer import create_app
-
-    apps = []
-
-    def factory(**overrides):
-        app = create_app(base_config(tmp_path, **overrides))
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        runner = app.extensions.get("job_runner")
-        if runner is not None:
-            runner.shutdown()
 
 
 @pytest.fixture
