@@ -95,7 +95,7 @@ def measure(runs: int = 30) -> dict:
                 db.session.commit()
 
             def cool_down() -> None:
-                until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+                until = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
                 for model in MODELS:
                     db.session.merge(ProviderState(key=f"gemini:{model}", cooldown_until=until, cooldown_reason="per-day quota exhausted"))
                 db.session.commit()

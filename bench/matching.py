@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from plex_completer.matching import BaselineMatcher, Matcher, Suggestion  # noqa: E402
-from tests.fakes.library_builder import build_library  # noqa: E402
-from tests.fakes.match_eval import build_eval, entries_from_tracks  # noqa: E402
+from plex_completer.matching import BaselineMatcher, Matcher, Suggestion
+from tests.fakes.library_builder import build_library
+from tests.fakes.match_eval import build_eval, entries_from_tracks
 
 SIZES = (100_000, 200_000)
 
@@ -114,7 +114,7 @@ def run(sizes=SIZES, baseline: bool = True, seed: int = 0) -> list[dict]:
             started = time.perf_counter()
             base = BaselineMatcher(entries)
             rows.append(_row(f"baseline build @{label}", time.perf_counter() - started, "s"))
-            times = _time_playlists(lambda p: [base.match(s) for s in p], _playlists(suggestions, 3, 50, seed + 1))
+            times = _time_playlists(lambda p, base=base: [base.match(s) for s in p], _playlists(suggestions, 3, 50, seed + 1))
             rows.append(_row(f"baseline 50-track playlist p50 @{label}", statistics.median(times), "ms"))
             rows.append(_row(f"baseline 5,000 suggestions @{label} (est. from 150)",
                              sum(times) / 150 * 5000 / 1000, "s"))

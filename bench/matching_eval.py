@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from plex_completer.matching import BaselineMatcher, Matcher, MatchThresholds  # noqa: E402
-from tests.fakes.library_builder import build_library  # noqa: E402
-from tests.fakes.match_eval import ABSENT_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate  # noqa: E402
+from plex_completer.matching import BaselineMatcher, Matcher, MatchThresholds
+from tests.fakes.library_builder import build_library
+from tests.fakes.match_eval import ABSENT_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate
 
 SWEEP = {
     "title_min": (75, 78, 80, 82, 85, 88, 90),

@@ -29,7 +29,7 @@ TARGET_S_200K = 10.0
 def _index_rows(tracks):
     import datetime as dt
 
-    utc = dt.timezone.utc
+    utc = dt.UTC
     for t in tracks:
         yield {
             "rating_key": t.rating_key, "section_id": 1, "guid": t.guid, "title": t.title,

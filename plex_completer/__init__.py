@@ -64,8 +64,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask, settings: Any) -> None:
-    from .database import engine_options
     from . import models  # noqa: F401 - registers the tables on db.metadata
+    from .database import engine_options
     from .extensions import csrf, db, limiter, migrate
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(settings.database_url))

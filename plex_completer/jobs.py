@@ -277,7 +277,7 @@ class JobRunner:
             db.session.rollback()
             message = redact(str(exc))
             log.error("Job %s (%s) failed: %s", job_id, job.kind, message)
-        except Exception as exc:  # noqa: BLE001 - a job must always end in a final state
+        except Exception as exc:
             db.session.rollback()
             message = redact(f"Unexpected error ({type(exc).__name__}): {exc}")
             log.exception("Job %s (%s) failed unexpectedly", job_id, job.kind)
@@ -292,7 +292,7 @@ class JobRunner:
                 if status == JobStatus.DONE and job.progress_total:
                     job.progress_done = job.progress_total
                 db.session.commit()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 db.session.rollback()
                 log.exception("Could not record the end of job %s", job_id)
         log.debug("Job %s (%s) took %.2f s", job_id, job.kind, time.monotonic() - started)

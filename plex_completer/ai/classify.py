@@ -59,7 +59,7 @@ def quota_reset_at(now: dt.datetime) -> dt.datetime:
     """The next midnight in America/Los_Angeles after ``now`` (aware), as aware UTC."""
     local = now.astimezone(QUOTA_TZ)
     midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=QUOTA_TZ)
-    return midnight.astimezone(dt.timezone.utc)
+    return midnight.astimezone(dt.UTC)
 
 
 def parse_duration(value: Any) -> float | None:
@@ -126,7 +126,7 @@ def error_reasons(body: Any) -> list[str]:
 def replacement_hint(model: str, configured: tuple[str, ...] | list[str]) -> str:
     """Advice for a retired/unknown Gemini ``model``: which ``GEMINI_MODELS`` to set."""
     keep = [m for m in configured if m != model]
-    if REPLACEMENT_MODEL != model and REPLACEMENT_MODEL not in keep:
+    if model != REPLACEMENT_MODEL and REPLACEMENT_MODEL not in keep:
         keep.append(REPLACEMENT_MODEL)
     if not keep:
         return f"Set GEMINI_MODELS to a current Flash model listed at {MODELS_DOC}."

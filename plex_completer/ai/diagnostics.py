@@ -75,7 +75,7 @@ def _day_start(settings: Any, now: dt.datetime) -> dt.datetime:
     except Exception:  # noqa: BLE001
         zone = None
     local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.timezone.utc)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
 
 
 def attempt_stats(settings: Any, now: dt.datetime) -> dict[tuple[str, str], dict[str, Any]]:

@@ -139,7 +139,7 @@ def generate(settings: Any, model: str, prompt: Prompt, count: int, timeout_s: f
     )
     try:
         response = get_client(settings, timeout_s).models.generate_content(model=model, contents=prompt.user, config=config)
-    except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
+    except Exception as exc:
         raise classify_exception(exc, model=model, configured=settings.GEMINI_MODELS, timeout_s=timeout_s, now=now) from exc
     usage = response.usage_metadata
     feedback = response.prompt_feedback

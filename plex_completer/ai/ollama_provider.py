@@ -72,7 +72,7 @@ def generate(url: str, model: str, prompt: Prompt, count: int, timeout_s: float)
             # num_predict caps output tokens (runaway repetition); ~60 tokens per track.
             options={"temperature": 0.7, "num_predict": 512 + 60 * count},
         )
-    except Exception as exc:  # noqa: BLE001 - classified, never swallowed
+    except Exception as exc:
         raise classify_exception(exc, model=model, url=url, timeout_s=timeout_s) from exc
     prompt_tokens, output_tokens = response.prompt_eval_count, response.eval_count
     total = (prompt_tokens or 0) + (output_tokens or 0) if (prompt_tokens or output_tokens) else None

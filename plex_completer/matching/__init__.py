@@ -13,8 +13,8 @@ Rules, thresholds and the evaluation figures behind them: ``docs/matching.md``.
 
 from .baseline import BaselineMatcher, baseline_match
 from .matcher import Matcher
-from .scoring import version_rank
 from .normalize import artist_keys, credit_parts, title_key
+from .scoring import version_rank
 from .types import KINDS, LibraryEntry, MatchDecision, MatchThresholds, Override, Suggestion
 
 __all__ = [

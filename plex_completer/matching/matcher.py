@@ -83,7 +83,7 @@ class Matcher:
         by_title, by_artist, by_part = self._by_title, self._by_artist, self._by_part
         # Build-local caches: a library repeats credits, titles and albums many times.
         titles: dict[str, TitleKey] = {}
-        credits: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
+        credit_cache: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
         albums: dict[str, str | None] = {}
         featured_parts: dict[str, tuple[str, ...]] = {}
         for i, e in enumerate(self._entries):
@@ -96,9 +96,9 @@ class Matcher:
             if tk.short != tk.key:
                 by_title.setdefault(tk.short, []).append(i)
             ident = (e.album_artist or "", e.track_artist or None)
-            credit = credits.get(ident)
+            credit = credit_cache.get(ident)
             if credit is None:
-                credit = credits[ident] = _credit_keys(*ident)
+                credit = credit_cache[ident] = _credit_keys(*ident)
             strong, parts, compilation = credit
             self._strong.append(strong)
             for k in strong:

@@ -61,7 +61,7 @@ def _guarded(q: TitleKey, e: TitleKey) -> bool:
     if q.numbers != e.numbers:
         return True
     if len(qw) == len(ew):
-        for a, b in zip(qw, ew):
+        for a, b in zip(qw, ew, strict=False):
             if a != b and min(len(a), len(b)) >= 3 and OSA.normalized_similarity(a, b) < 0.5:
                 return True
     return False

@@ -103,7 +103,7 @@ class RowWriter:
             elif self._positional:
                 out.append(tuple(values[i] for i in self._order))
             else:
-                out.append(dict(zip(ALL_COLUMNS, values)))
+                out.append(dict(zip(ALL_COLUMNS, values, strict=False)))
         if out:
             self.conn.exec_driver_sql(self._sql, out)
         return len(out)

@@ -29,6 +29,7 @@ a later disagreement in that range finds both.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -169,14 +170,14 @@ def reconcile(
             listing(lo, hi)
             continue
         edges = [lo, *cuts, hi]
-        ranges = list(zip(edges, edges[1:]))
+        ranges = list(itertools.pairwise(edges))
         found = counts(ranges)  # may still be arriving (an iterator): count locally meanwhile
         # A smaller range's local keys are read once and its parts counted in memory
         # (one query instead of one per part).
         here = SortedKeys(sorted(local.keys(lo, hi))) if n <= _LOCAL_READ else local
         mine = [here.count(a, b) for a, b in ranges]
         out.probes += len(ranges)
-        differing = [(a, b, s, m) for (a, b), s, m in zip(ranges, found, mine) if s != m]
+        differing = [(a, b, s, m) for (a, b), s, m in zip(ranges, found, mine, strict=False) if s != m]
         if 2 * len(differing) > len(ranges) and not (forced and server == n):
             # Neighbouring parts are listed as one range (fewer, fuller pages).
             merged: list[list[Bound]] = []

@@ -39,7 +39,7 @@ COLUMNS = (
 )
 ADDED_AT, UPDATED_AT = COLUMNS.index("added_at"), COLUMNS.index("updated_at")
 
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 class ListingError(ValueError):

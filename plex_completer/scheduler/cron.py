@@ -88,7 +88,7 @@ def normalize_crontab(value: Any, name: str = "schedule") -> str:
     if text.lower() in ("", OFF, "disabled", "none"):
         return OFF
     try:
-        crontab_trigger(text, dt.timezone.utc)
+        crontab_trigger(text, dt.UTC)
     except ValueError as exc:
         raise ValueError(f"{name} must be a crontab expression such as '0 */6 * * *' ({exc}), got {value!r}") from None
     return text

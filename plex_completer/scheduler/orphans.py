@@ -22,7 +22,7 @@ from ..jobs import runner
 from ..models import Job, JobStatus
 
 # app -> ids of the Job rows created while that app was current (this process's jobs).
-_created: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()
+_created: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -30,7 +30,7 @@ _lock = threading.Lock()
 def _remember(mapper: Any, connection: Any, target: Job) -> None:
     if has_app_context():
         with _lock:
-            _created.setdefault(current_app._get_current_object(), set()).add(target.id)  # noqa: SLF001
+            _created.setdefault(current_app._get_current_object(), set()).add(target.id)
 
 
 def created_here(app: Any) -> set[int]:

@@ -53,7 +53,7 @@ def refresh_trigger(refresh: PlaylistRefresh, zone: Any) -> CronTrigger:
 def next_occurrence(refresh: PlaylistRefresh, zone: Any, after: dt.datetime) -> dt.datetime:
     """The first regular refresh time strictly after ``after``, as aware UTC."""
     fire = refresh_trigger(refresh, zone).get_next_fire_time(None, after + dt.timedelta(seconds=1))
-    return fire.astimezone(dt.timezone.utc)
+    return fire.astimezone(dt.UTC)
 
 
 def describe(refresh: PlaylistRefresh) -> str:

@@ -29,8 +29,8 @@ from ..extensions import db
 from ..models import Schedule, utcnow
 from . import refreshes
 from .cron import crontab_trigger
-from .orphans import mark_orphaned_jobs
 from .lock import LEASE_SECONDS, RENEW_SECONDS, SchedulerLease
+from .orphans import mark_orphaned_jobs
 from .schedules import SCHEDULE_DEFS, ensure_schedules, missed_run
 from .tasks import SKIPPED, RunOutcome, run_schedule_steps
 from .zones import scheduler_zone
@@ -126,7 +126,7 @@ class SchedulerService:
                 with self.app.app_context():
                     self.lease.release()
                 log.log(logging.DEBUG if at_exit else logging.INFO, "Scheduler lock released")
-            except Exception:  # noqa: BLE001 - at exit the database may be gone already
+            except Exception:
                 log.debug("Could not release the scheduler lock", exc_info=True)
 
     # -- the lease job -----------------------------------------------------------------
@@ -139,7 +139,7 @@ class SchedulerService:
         with self._tick_lock, self.app.app_context():
             try:
                 held = self.lease.acquire()
-            except Exception:  # noqa: BLE001 - the next tick retries
+            except Exception:
                 log.exception("Could not take or renew the scheduler lock")
                 db.session.rollback()
                 held = False
@@ -151,7 +151,7 @@ class SchedulerService:
                 if held:
                     self._sync_jobs()
                     self._launch_requested()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("Scheduler bookkeeping failed; retrying in %.0f s", self.renew_seconds)
                 db.session.rollback()
             return held
@@ -172,7 +172,7 @@ class SchedulerService:
             name="Recurring playlist refreshes",
             executor=RUN_EXECUTOR,
             replace_existing=True,
-            next_run_time=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=min(5.0, self.refresh_poll_seconds)),
+            next_run_time=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=min(5.0, self.refresh_poll_seconds)),
         )
 
     def _lose_holder(self) -> None:
@@ -214,7 +214,7 @@ class SchedulerService:
             options: dict[str, Any] = {}
             first_time = row.key not in self._registered
             if first_time and missed_run(row, self.zone, now):
-                options["next_run_time"] = dt.datetime.now(dt.timezone.utc) + CATCH_UP_DELAY * (position + 1)
+                options["next_run_time"] = dt.datetime.now(dt.UTC) + CATCH_UP_DELAY * (position + 1)
                 log.info("Schedule '%s' missed a run while no scheduler was running; it runs once now", row.key)
             self.scheduler.add_job(
                 self.run_schedule,
@@ -251,7 +251,7 @@ class SchedulerService:
         """Look for due playlist refreshes now instead of at the next poll (holder only)."""
         if self.is_holder:
             try:
-                self.scheduler.modify_job(self.job_id("playlist-refreshes"), next_run_time=dt.datetime.now(dt.timezone.utc))
+                self.scheduler.modify_job(self.job_id("playlist-refreshes"), next_run_time=dt.datetime.now(dt.UTC))
             except Exception:  # noqa: BLE001 - not registered yet: the next poll finds it
                 pass
 
@@ -278,7 +278,7 @@ class SchedulerService:
             started_at, started = self.clock(), time.monotonic()
             try:
                 outcome = run_schedule_steps(key, trigger)
-            except Exception as exc:  # noqa: BLE001 - the schedule must keep its next run
+            except Exception as exc:
                 db.session.rollback()
                 log.exception("%s failed unexpectedly", label)
                 outcome = RunOutcome("failed", f"Unexpected error ({type(exc).__name__}); see the log.")
@@ -308,6 +308,6 @@ class SchedulerService:
                 return
             try:
                 refreshes.run_due_refreshes(self.app.config["SETTINGS"], now=self.clock())
-            except Exception:  # noqa: BLE001 - the next poll retries
+            except Exception:
                 db.session.rollback()
                 log.exception("Recurring playlist refreshes failed")

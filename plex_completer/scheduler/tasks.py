@@ -151,7 +151,7 @@ def run_playlist_refresh(
     Returns the regeneration's figures with a message such as "Weekly refresh of 'Night
     Drive' with Gemini 2.5 Flash: 30 tracks, 28 in library".
     """
-    from ..services.workflows import regenerate_playlist  # noqa: PLC0415 - loads AI and matching on first use
+    from ..services.workflows import regenerate_playlist
 
     settings = current_app.config["SETTINGS"]
     playlist = db.session.get(Playlist, playlist_id)

@@ -19,24 +19,24 @@ def scheduler_zone(settings: Any) -> dt.tzinfo:
             return zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             log.warning("TZ=%r is not a known time zone; the scheduler uses UTC", name)
-            return dt.timezone.utc
+            return dt.UTC
     try:
         from tzlocal import get_localzone
 
         return get_localzone()
     except Exception:  # noqa: BLE001 - a container without zone data
-        return dt.timezone.utc
+        return dt.UTC
 
 
 def day_start(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """Midnight at the start of ``now``'s calendar day in ``zone``, as aware UTC."""
     local = now.astimezone(zone)
     midnight = dt.datetime.combine(local.date(), dt.time(0), tzinfo=zone)
-    return midnight.astimezone(dt.timezone.utc)
+    return midnight.astimezone(dt.UTC)
 
 
 def next_day_start(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """Midnight at the start of the next calendar day in ``zone``, as aware UTC."""
     local = now.astimezone(zone)
     midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-    return midnight.astimezone(dt.timezone.utc)
+    return midnight.astimezone(dt.UTC)

@@ -30,7 +30,7 @@ def search_index(text: str, limit: int = SEARCH_LIMIT) -> tuple[list, str | None
         return [], "Searching the library is not available in this version."
     except UserFacingError as exc:
         return [], redact(str(exc))
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("Library search failed")
         db.session.rollback()
         return [], "The search failed; the error was logged."

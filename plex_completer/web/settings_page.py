@@ -8,8 +8,8 @@ import logging
 from flask import Blueprint, current_app, render_template
 
 from .. import auth
-from ..logging_setup import redact
 from ..extensions import db
+from ..logging_setup import redact
 from . import status_panels
 
 log = logging.getLogger(__name__)

@@ -26,14 +26,14 @@ def library_summary() -> dict[str, Any]:
         return dict(svc.library_summary())
     except (ImportError, AttributeError):
         pass
-    except Exception:  # noqa: BLE001 - a summary must not take the page down
+    except Exception:
         log.exception("Library summary failed")
         db.session.rollback()
     states = db.session.scalars(db.select(LibrarySyncState)).all()
     if not states:
         return {"track_count": 0, "last_full_sync_at": None, "last_incremental_sync_at": None,
                 "last_sync_figures": None, "section_title": None}
-    newest = max(states, key=lambda s: s.last_incremental_sync_at or s.last_full_sync_at or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
+    newest = max(states, key=lambda s: s.last_incremental_sync_at or s.last_full_sync_at or dt.datetime.min.replace(tzinfo=dt.UTC))
     return {
         "track_count": sum(s.track_count for s in states),
         "last_full_sync_at": max((s.last_full_sync_at for s in states if s.last_full_sync_at), default=None),
@@ -68,7 +68,7 @@ def ai_status(settings: Any) -> AiStatus:
         return AiStatus()
     try:
         entries = list(cascade_status(settings))
-    except Exception as exc:  # noqa: BLE001 - the badge must not take the page down
+    except Exception as exc:
         log.exception("AI cascade status failed")
         db.session.rollback()
         return AiStatus(error=redact(str(exc)) or type(exc).__name__)

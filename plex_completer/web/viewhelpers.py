@@ -51,7 +51,7 @@ def _zone() -> dt.tzinfo:
             return zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             pass
-    return dt.datetime.now().astimezone().tzinfo or dt.timezone.utc
+    return dt.datetime.now().astimezone().tzinfo or dt.UTC
 
 
 def when(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -59,7 +59,7 @@ def when(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return "—"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(_zone()).strftime(fmt)
 
 
@@ -68,7 +68,7 @@ def ago(value: dt.datetime | None) -> str:
     if value is None:
         return "never"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     seconds = (utcnow() - value).total_seconds()
     if seconds < 0:
         return "in " + duration(-seconds)
@@ -90,7 +90,7 @@ def duration(seconds: float | None) -> str:
         return f"{seconds:.1f} s"
     if seconds < 60:
         return f"{round(seconds)} s"
-    minutes, sec = divmod(int(round(seconds)), 60)
+    minutes, sec = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes} min {sec} s" if sec else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)

@@ -19,7 +19,7 @@ class FakeClock:
     """A clock returning aware UTC ``now``; ``advance(seconds)`` moves it."""
 
     def __init__(self, start: dt.datetime | None = None) -> None:
-        self.now = start or dt.datetime(2026, 3, 10, 18, 0, tzinfo=dt.timezone.utc)
+        self.now = start or dt.datetime(2026, 3, 10, 18, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now

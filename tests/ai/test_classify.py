@@ -19,7 +19,7 @@ from plex_completer.ai.classify import (
 from plex_completer.ai.errors import Outcome
 from tests.fakes import gemini_errors as E
 
-NOW = dt.datetime(2026, 3, 10, 18, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 10, 18, 0, tzinfo=dt.UTC)
 MODELS = ("gemini-2.5-flash", "gemini-2.0-flash")
 
 
@@ -46,15 +46,15 @@ def test_per_day_quota_waits_for_pacific_midnight_despite_a_short_retry_delay():
     failure = classify(E.quota_exhausted("gemini-2.5-flash", "day", retry_delay_s=14))
     assert failure.quota_scope == "day"
     # 18:00 UTC on 10 March 2026 is 11:00 PDT (DST began 8 March); midnight PDT is 07:00 UTC.
-    assert failure.cooldown_until == dt.datetime(2026, 3, 11, 7, 0, tzinfo=dt.timezone.utc)
+    assert failure.cooldown_until == dt.datetime(2026, 3, 11, 7, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
     "now, reset",
     [
-        (dt.datetime(2026, 1, 15, 7, 59, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.timezone.utc)),  # PST
-        (dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 16, 8, 0, tzinfo=dt.timezone.utc)),
-        (dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.timezone.utc), dt.datetime(2026, 7, 2, 7, 0, tzinfo=dt.timezone.utc)),  # PDT
+        (dt.datetime(2026, 1, 15, 7, 59, tzinfo=dt.UTC), dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.UTC)),  # PST
+        (dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.UTC), dt.datetime(2026, 1, 16, 8, 0, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC), dt.datetime(2026, 7, 2, 7, 0, tzinfo=dt.UTC)),  # PDT
     ],
 )
 def test_quota_reset_is_next_los_angeles_midnight(now, reset):

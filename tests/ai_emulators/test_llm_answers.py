@@ -11,8 +11,7 @@ import pytest
 
 from tests.fakes import llm_answer_data
 from tests.fakes.library_model import FakeTrack
-from tests.fakes.llm_answers import (STYLES, as_json_text, build_answer, extract_count,
-                                     prompt_period, realistic_answer)
+from tests.fakes.llm_answers import STYLES, as_json_text, build_answer, extract_count, prompt_period, realistic_answer
 
 _skip_without_data = pytest.mark.skipif(not llm_answer_data.shared_data_available(),
                                         reason="../shared/data (Billboard Hot 100 CSV) is absent")
@@ -65,10 +64,10 @@ def test_year_prompt_gets_songs_that_charted_that_year():
     draft, truth = build_answer("Make a playlist of 1985 hits. Number of tracks: 30", 30)
     assert len(draft["tracks"]) == 30 and "1985" in draft["title"]
     charted = _hot100_titles_by_year()[1985]
-    real = [t for t, k in zip(draft["tracks"], truth) if k["kind"] == "chart"]
+    real = [t for t, k in zip(draft["tracks"], truth, strict=False) if k["kind"] == "chart"]
     assert len(real) >= 25  # about 10 % are invented titles
     assert all(_norm(t["title"]) in charted for t in real)
-    assert all(t["year"] == 1985 for t, k in zip(draft["tracks"], truth)
+    assert all(t["year"] == 1985 for t, k in zip(draft["tracks"], truth, strict=False)
                if k["kind"] == "chart" and "wrong-year" not in k["slips"])
 
 
@@ -116,7 +115,7 @@ def test_library_mode_takes_85_to_90_percent_from_the_library():
     draft, truth = build_answer("80s party, 40 tracks", 40, library=library)
     from_lib = [k for k in truth if k["kind"] == "library"]
     assert 34 <= len(from_lib) <= 36 and all(k["rating_key"] in keys for k in from_lib)
-    others = [t for t, k in zip(draft["tracks"], truth) if k["kind"] != "library"]
+    others = [t for t, k in zip(draft["tracks"], truth, strict=False) if k["kind"] != "library"]
     assert others and all((_norm(t["artist"]), _norm(t["title"])) not in owned for t in others)
 
 

@@ -95,8 +95,8 @@ def test_fix_a_match_by_hand_and_it_survives_a_rescan(open_page, live_app):
     row.locator("a.track-fix").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Which track is")
     # Live search (htmx) for a library track we know exists.
-    from plex_completer.models import LibraryTrack
     from plex_completer.extensions import db
+    from plex_completer.models import LibraryTrack
 
     with live_app.app_context():
         target = db.session.scalars(db.select(LibraryTrack).order_by(LibraryTrack.rating_key)).first()

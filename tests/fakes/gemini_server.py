@@ -44,12 +44,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from tests.fakes import gemini_errors as E
-from tests.fakes.http_base import (BehaviourScript, EmulatorHandler, LoopbackServer,
-                                   RecordedRequest, parse_slow)
+from tests.fakes.http_base import BehaviourScript, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
 from tests.fakes.llm_answers import as_json_text, extract_count, realistic_answer
 
 JSON_CT = "application/json; charset=UTF-8"
@@ -98,7 +98,7 @@ class GenerateCall:
     temperature: float | None
 
     @classmethod
-    def from_body(cls, model: str, api_version: str, body: dict | None) -> "GenerateCall":
+    def from_body(cls, model: str, api_version: str, body: dict | None) -> GenerateCall:
         body = body or {}
         cfg = _pick(body, "generationConfig", "generation_config") or {}
         thinking = _pick(cfg, "thinkingConfig", "thinking_config") or {}
@@ -135,7 +135,7 @@ def _tokens(text: str) -> int:
 
 
 class _GeminiHandler(EmulatorHandler):
-    emulator: "GeminiEmulator"
+    emulator: GeminiEmulator
     server_version = "scaffolding on HTTPServer2"
 
     def route(self, req: RecordedRequest) -> None:
@@ -223,7 +223,7 @@ class _GeminiHandler(EmulatorHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for c in chunks:
-            data = f"data: {json.dumps(c, ensure_ascii=False)}\r\n\r\n".encode("utf-8")
+            data = f"data: {json.dumps(c, ensure_ascii=False)}\r\n\r\n".encode()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.write(b"0\r\n\r\n")
 

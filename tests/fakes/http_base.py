@@ -101,7 +101,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     # for the client's delayed ACK (~40 ms on Linux loopback) on every keep-alive answer.
     disable_nagle_algorithm = True
     server_version = "Emulator/1.0"
-    emulator: "LoopbackServer"  # set on the subclass built per server
+    emulator: LoopbackServer  # set on the subclass built per server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         """Silence the default stderr access log (tests stay quiet)."""
@@ -248,7 +248,7 @@ class LoopbackServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "LoopbackServer":
+    def start(self) -> LoopbackServer:
         """Bind 127.0.0.1 on a free port and serve in a daemon thread; returns self."""
         if self._httpd is not None:
             return self

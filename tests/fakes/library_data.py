@@ -19,7 +19,7 @@ import os
 import re
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from anyascii import anyascii
@@ -76,7 +76,7 @@ def chance(percent: float, *parts: object) -> bool:
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-@lru_cache(maxsize=None)
+@cache
 def loose_key(text: str) -> str:
     """Identity key for names across sources: ASCII-folded, lower-case, ``&`` read as
     "and", a leading "the" dropped, only letters and digits kept ("AC/DC" and "ac dc"
@@ -92,7 +92,7 @@ _FEATURING = re.compile(r"\s+(?:featuring|feat\.?|ft\.)\s+", re.IGNORECASE)
 _COLLAB_X = re.compile(r"\s+[Xx]\s+(?=[A-Z0-9])")
 
 
-@lru_cache(maxsize=None)
+@cache
 def split_credit(credit: str) -> tuple[str, tuple[str, ...]]:
     """Split a Billboard credit into (main artist, featured artists).
 

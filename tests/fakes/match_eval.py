@@ -32,7 +32,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from anyascii import anyascii
 from rapidfuzz import process
@@ -87,14 +87,14 @@ _CREDIT_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bwith\b|\bfeat\.?|\bfeaturing\b|
 _FROM = re.compile(r"\s*\((?:from|theme from)\b[^)]*\)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def song_key(title: str) -> str:
     """Ground-truth identity of a title: :func:`loose_key` without a soundtrack note
     ("My Sharona (From \"Reality Bites\")" is "My Sharona")."""
     return loose_key(_FROM.sub("", title)) or loose_key(title)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parts(artist: str) -> frozenset[str]:
     return frozenset({loose_key(p) for p in _CREDIT_SPLIT.split(artist) if p.strip()} | {loose_key(artist)})
 

@@ -27,11 +27,11 @@ servers appended ", try pulling it first", ollama/ollama#718).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from tests.fakes.http_base import (BehaviourScript, EmulatorHandler, LoopbackServer,
-                                   RecordedRequest, parse_slow)
+from tests.fakes.http_base import BehaviourScript, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
 from tests.fakes.llm_answers import as_json_text, extract_count, realistic_answer
 
 JSON_CT = "application/json; charset=utf-8"
@@ -57,7 +57,7 @@ def _full(name: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _tokens(text: str) -> int:
@@ -65,7 +65,7 @@ def _tokens(text: str) -> int:
 
 
 class _OllamaHandler(EmulatorHandler):
-    emulator: "OllamaEmulator"
+    emulator: OllamaEmulator
 
     def route(self, req: RecordedRequest) -> None:
         emu = self.emulator
@@ -139,7 +139,7 @@ class _OllamaHandler(EmulatorHandler):
         size = max(1, len(text) // 12)
         chunks: list[dict] = [piece(text[i:i + size], False) for i in range(0, len(text), size)]
         if behaviour == "stream-error":
-            chunks = chunks[:2] + [{"error": STREAM_ERROR}]
+            chunks = [*chunks[:2], {"error": STREAM_ERROR}]
         else:
             chunks.append({**piece("", True), **stats})
         self.send_ndjson(200, chunks, NDJSON_CT, gap_s=0.002)
@@ -227,7 +227,7 @@ class OllamaEmulator(LoopbackServer):
     def ps_entry(self, model: str) -> dict:
         """One entry of ``GET /api/ps`` (a loaded model, kept 5 minutes by default)."""
         size = self._card(model)[3]
-        expires = (datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()
+        expires = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
         return {"name": model, "model": model, "size": size + 900_000_000, "digest": self._digest(model),
                 "details": self._details(model), "expires_at": expires, "size_vram": size + 900_000_000,
                 "context_length": 4096}

@@ -41,12 +41,20 @@ from collections.abc import Callable, Iterable
 
 from tests.fakes.library_model import FakeTrack
 from tests.fakes.plex.handler import EmulatorHTTPServer, PlexRequestHandler
-from tests.fakes.plex.state import (Faults, FakePlaylist, FakeSection, LibraryState, RecordedRequest,
-                                    playlist_guid)
+from tests.fakes.plex.state import FakePlaylist, FakeSection, Faults, LibraryState, RecordedRequest, playlist_guid
 from tests.fakes.plex.xmlrender import RenderContext
 
-__all__ = ["PlexEmulator", "EpochSeconds", "FakePlaylist", "RecordedRequest", "Faults", "FakeTrack",
-           "DEFAULT_TOKEN", "DEFAULT_MACHINE_ID", "DEFAULT_VERSION"]
+__all__ = [
+    "DEFAULT_MACHINE_ID",
+    "DEFAULT_TOKEN",
+    "DEFAULT_VERSION",
+    "EpochSeconds",
+    "FakePlaylist",
+    "FakeTrack",
+    "Faults",
+    "PlexEmulator",
+    "RecordedRequest",
+]
 
 DEFAULT_TOKEN = "plex-test-token"
 DEFAULT_MACHINE_ID = "5f3c9a1e7b2d4c6e8a0f1b3d5c7e9a2b4d6f8a0c"
@@ -115,7 +123,7 @@ class PlexEmulator:
     # --- clock -----------------------------------------------------------------------------
 
     @property
-    def now(self) -> "EpochSeconds":
+    def now(self) -> EpochSeconds:
         """Current emulator time in epoch seconds: an int that can also be called
         (``emu.now`` and ``emu.now()`` both work). Assign an int or a zero-argument callable
         to set the clock."""
@@ -137,7 +145,7 @@ class PlexEmulator:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> "PlexEmulator":
+    def start(self) -> PlexEmulator:
         """Listen on 127.0.0.1 in a daemon thread; returns self. The first start takes a
         free port; a start after :meth:`stop` reuses that port, so ``url`` stays valid
         across a simulated server restart."""
@@ -169,7 +177,7 @@ class PlexEmulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "PlexEmulator":
+    def __enter__(self) -> PlexEmulator:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -255,5 +255,5 @@ def test_track_rows_tolerate_odd_numbers():
         1,
     )
     assert len(rows) == 1
-    row = dict(zip(COLUMNS, rows[0]))
+    row = dict(zip(COLUMNS, rows[0], strict=False))
     assert (row["rating_key"], row["track_number"], row["duration_ms"], row["track_artist"]) == (5, 3, None, None)

@@ -26,7 +26,7 @@ def test_unauthorized_body_is_pms_page():
     shared = SHARED_XML / "pms_401_root_unauthorized.html"
     if not shared.exists():
         pytest.skip("../shared/plex-xml is not available")
-    assert UNAUTHORIZED_BODY == shared.read_bytes()
+    assert shared.read_bytes() == UNAUTHORIZED_BODY
 
 
 def test_token_as_query_parameter(emu):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -79,7 +79,7 @@ def test_default_track_order_is_album_artist_then_album_then_index(music):
 
 def test_added_at_filter(music, emu, tracks):
     cutoff = BASE_ADDED + 15_000
-    found = music.searchTracks(filters={"addedAt>>=": datetime.fromtimestamp(cutoff, timezone.utc)})
+    found = music.searchTracks(filters={"addedAt>>=": datetime.fromtimestamp(cutoff, UTC)})
     assert sorted(t.ratingKey for t in found) == sorted(t.rating_key for t in tracks if t.added_at > cutoff)
     # plexapi loaded the filter Meta from /all and /collections before the filtered search.
     meta_paths = {r.path for r in emu.requests if r.query.get("includeMeta") == ["1"]}
@@ -91,7 +91,7 @@ def test_added_at_filter(music, emu, tracks):
 def test_updated_at_filter_sees_update_track(music, emu):
     emu.now = CLOCK + 50
     emu.update_track(1005, title="Kickstart My Heart (Remastered)")
-    found = music.searchTracks(filters={"updatedAt>>=": datetime.fromtimestamp(CLOCK, timezone.utc)})
+    found = music.searchTracks(filters={"updatedAt>>=": datetime.fromtimestamp(CLOCK, UTC)})
     assert [(t.ratingKey, t.title) for t in found] == [(1005, "Kickstart My Heart (Remastered)")]
     assert found[0].updatedAt == datetime.fromtimestamp(CLOCK + 50)
     assert music.reload().updatedAt == datetime.fromtimestamp(CLOCK + 50)
@@ -185,7 +185,7 @@ def test_add_and_remove_tracks(music, emu):
     emu.now = CLOCK + 100
     emu.add_tracks([FakeTrack(rating_key=1100, title="Jóga", album_artist="Björk", album="Homogenic",
                               album_rating_key=209, artist_rating_key=101, track_number=1, year=1997)])
-    found = music.searchTracks(filters={"addedAt>>=": datetime.fromtimestamp(CLOCK, timezone.utc)})
+    found = music.searchTracks(filters={"addedAt>>=": datetime.fromtimestamp(CLOCK, UTC)})
     assert [(t.ratingKey, t.title) for t in found] == [(1100, "Jóga")]
     assert music.totalViewSize(libtype="album") == 9
     emu.remove_tracks([1100, 1001])

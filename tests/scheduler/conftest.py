@@ -10,12 +10,13 @@ import pytest
 
 from tests.conftest import base_config
 
+
 class FakeClock:
     """An aware-UTC clock the test moves by hand (thread-safe); starts at the real now,
     since code without an injected clock (``create_app``) shares the database with it."""
 
     def __init__(self, start: dt.datetime | None = None) -> None:
-        self.now = start or dt.datetime.now(dt.timezone.utc)
+        self.now = start or dt.datetime.now(dt.UTC)
         self._lock = threading.Lock()
 
     def __call__(self) -> dt.datetime:

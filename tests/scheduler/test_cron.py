@@ -11,7 +11,7 @@ from plex_completer.config import ConfigError, load_settings
 from plex_completer.scheduler.cron import OFF, crontab_trigger, next_fire_times, normalize_crontab
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-WEDNESDAY_NOON = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.timezone.utc)
+WEDNESDAY_NOON = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.UTC)
 
 
 def _days(expr: str, count: int = 7) -> list[str]:
@@ -42,13 +42,13 @@ def test_step_over_all_weekdays_starts_on_sunday_like_crontab():
 def test_fire_times_follow_the_time_zone_and_daylight_saving():
     # 03:30 Berlin is 01:30 UTC in summer and 02:30 UTC in winter.
     summer = next_fire_times("30 3 * * 0", BERLIN, WEDNESDAY_NOON)[0]
-    winter = next_fire_times("30 3 * * 0", BERLIN, dt.datetime(2025, 12, 3, tzinfo=dt.timezone.utc))[0]
-    assert summer.astimezone(dt.timezone.utc).hour == 1
-    assert winter.astimezone(dt.timezone.utc).hour == 2
+    winter = next_fire_times("30 3 * * 0", BERLIN, dt.datetime(2025, 12, 3, tzinfo=dt.UTC))[0]
+    assert summer.astimezone(dt.UTC).hour == 1
+    assert winter.astimezone(dt.UTC).hour == 2
 
 
 def test_every_six_hours():
-    times = next_fire_times("0 */6 * * *", dt.timezone.utc, WEDNESDAY_NOON, 3)
+    times = next_fire_times("0 */6 * * *", dt.UTC, WEDNESDAY_NOON, 3)
     assert [t.hour for t in times] == [18, 0, 6]
 
 
@@ -64,7 +64,7 @@ def test_every_six_hours():
 )
 def test_bad_expressions_are_refused_with_a_reason(expr, reason):
     with pytest.raises(ValueError, match=reason):
-        crontab_trigger(expr, dt.timezone.utc)
+        crontab_trigger(expr, dt.UTC)
 
 
 def test_normalize_accepts_off_and_squeezes_spaces():

@@ -88,7 +88,7 @@ def test_processes_racing_on_the_same_database_file_produce_one_winner(sched_app
     outputs = [(p.stdout.read(), p.communicate(timeout=60)[1]) for p in procs]
     answers = sorted(out.strip() for out, _ in outputs)
     assert answers == ["lost", "won"], outputs
-    winner = [f"proc-{n}:{n}:1:ab" for n, (out, _) in enumerate(outputs) if out.strip() == "won"][0]
+    winner = next(f"proc-{n}:{n}:1:ab" for n, (out, _) in enumerate(outputs) if out.strip() == "won")
     assert sched_app.extensions["sqlalchemy"].session.get(SchedulerLock, "scheduler").holder == winner
 
 

@@ -92,7 +92,7 @@ def test_a_weekly_refresh_replaces_the_same_plex_playlist_and_keeps_the_history(
         assert [key for _item, key in stack.plex.playlists[int(plex_key)].items] == list(dict.fromkeys(new_keys))
         # The previous track list stays in the history.
         generations = db.session.scalars(sa.select(Generation).where(Generation.playlist_id == playlist.id).order_by(Generation.id)).all()
-        assert [g.id for g in generations][0] == first_generation and len(generations) == 2
+        assert next(g.id for g in generations) == first_generation and len(generations) == 2
         assert [(t.artist, t.title) for t in generations[0].tracks] == first_tracks
         # Next refresh: next Monday 06:00; one scheduled AI call counted today.
         row = db.session.get(PlaylistRefresh, playlist.id)

@@ -12,8 +12,8 @@ from plex_completer.config import load_settings
 from plex_completer.extensions import db
 from plex_completer.models import AiAttempt, Job, JobStatus, PlaylistRefresh, utcnow
 from plex_completer.scheduler.caps import cap_status
-from plex_completer.scheduler.zones import scheduler_zone
 from plex_completer.scheduler.refreshes import describe, next_occurrence, run_due_refreshes, set_refresh
+from plex_completer.scheduler.zones import scheduler_zone
 
 from .helpers import add_ai_calls, add_playlist
 
@@ -27,7 +27,7 @@ def _settings(**values):
 def test_weekly_refresh_runs_on_the_chosen_day_and_hour_in_tz(sched_app):
     settings = _settings(TZ="Europe/Berlin")
     playlist = add_playlist()
-    wednesday = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.timezone.utc)
+    wednesday = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.UTC)
     row = set_refresh(settings, playlist.id, "weekly", weekday=0, hour=7, keep_share=0.3, now=wednesday)
     assert describe(row) == "Weekly on Monday at 07:00"
     local = row.next_refresh_at.astimezone(BERLIN)

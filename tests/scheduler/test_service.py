@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from typing import ClassVar
 
 import pytest
 
@@ -34,7 +35,7 @@ def fake_kinds(monkeypatch):
     """
 
     class Fakes:
-        calls: list = []
+        calls: ClassVar[list] = []
         sync_result: object = {"added": 0, "updated": 0, "removed": 0}
         gate: threading.Event | None = None
         entered = threading.Event()
@@ -294,7 +295,7 @@ def test_a_schedule_missed_while_no_scheduler_ran_runs_once_on_takeover(tmp_path
     svc = services(app, holder="one:1:1:aa", clock=clock)
     assert svc.start()
     job = svc.scheduler.get_job(svc.job_id("schedule:library_sync"))
-    wait = (job.next_run_time - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    wait = (job.next_run_time - dt.datetime.now(dt.UTC)).total_seconds()
     assert 0 < wait <= 61
     housekeeping = svc.scheduler.get_job(svc.job_id("schedule:housekeeping"))
-    assert (housekeeping.next_run_time - dt.datetime.now(dt.timezone.utc)).total_seconds() > 61  # nothing missed
+    assert (housekeeping.next_run_time - dt.datetime.now(dt.UTC)).total_seconds() > 61  # nothing missed

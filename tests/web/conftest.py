@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-
 USERNAME = "admin"
 PASSWORD = "correct horse battery"
 

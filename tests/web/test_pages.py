@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from plex_completer.models import JobStatus, LibrarySyncState, PlaylistStatus, utcnow
 from plex_completer.extensions import db
+from plex_completer.models import JobStatus, LibrarySyncState, PlaylistStatus, utcnow
 from plex_completer.web.charts import sparkline
 
 from . import seed

@@ -50,7 +50,7 @@ def test_every_post_is_refused_without_a_csrf_token(csrf_app):
     client, token = _logged_in_with_token(csrf_app)
     routes = post_routes(csrf_app)
     assert len(routes) >= 8
-    for url, endpoint in routes:
+    for url, _endpoint in routes:
         resp = client.post(url, data={"prompt": "anything", "count": "10", "choice": "absent"})
         assert resp.status_code == 400, (url, resp.status_code)
         assert b"Form expired" in resp.data, url

@@ -15,6 +15,7 @@ Unknown parameters are ignored, as PMS ignores parameters it does not know.
 from __future__ import annotations
 
 import bisect
+import itertools
 import random
 import re
 from collections.abc import Callable
@@ -35,7 +36,7 @@ def paging(query: dict[str, list[str]], headers) -> tuple[int, int | None]:
     ``totalViewSize`` put them in the query). ``size`` is None when no paging was asked."""
 
     def pick(name: str) -> str | None:
-        if name in query and query[name]:
+        if query.get(name):
             return query[name][0]
         return headers.get(name)
 
@@ -264,7 +265,7 @@ def _predicate(fname: str, getter: Callable, op: str, value: str, now: int) -> C
 
 
 def _in_key_order(items: list) -> bool:
-    return all(a.rating_key < b.rating_key for a, b in zip(items, items[1:]))
+    return all(a.rating_key < b.rating_key for a, b in itertools.pairwise(items))
 
 
 _ID_BOUND = re.compile(r"^(?:track\.)?id(>>|<<)$")
@@ -345,5 +346,13 @@ def select(lib: LibraryState, mtype: int, query: dict[str, list[str]], now: int,
     return items
 
 
-__all__ = ["TYPE_ALBUM", "TYPE_ARTIST", "TYPE_TRACK", "paging",
-           "select", "sorted_items", "base_items", "build_filters"]
+__all__ = [
+    "TYPE_ALBUM",
+    "TYPE_ARTIST",
+    "TYPE_TRACK",
+    "base_items",
+    "build_filters",
+    "paging",
+    "select",
+    "sorted_items",
+]

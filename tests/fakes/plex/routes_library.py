@@ -12,9 +12,20 @@ from dataclasses import dataclass, field
 from tests.fakes.plex import query as q
 from tests.fakes.plex.meta import collections_meta_block, meta_block
 from tests.fakes.plex.state import sort_fold
-from tests.fakes.plex.xmlrender import (LIBRARY_IDENTIFIER, MEDIA_TAG_PREFIX, MEDIA_TAG_VERSION,
-                                        Excludes, album_xml, artist_xml, document, esc,
-                                        playlist_xml, section_xml, server_root, track_xml)
+from tests.fakes.plex.xmlrender import (
+    LIBRARY_IDENTIFIER,
+    MEDIA_TAG_PREFIX,
+    MEDIA_TAG_VERSION,
+    Excludes,
+    album_xml,
+    artist_xml,
+    document,
+    esc,
+    playlist_xml,
+    section_xml,
+    server_root,
+    track_xml,
+)
 
 XML_TYPE = "text/xml;charset=utf-8"
 HTML_TYPE = "text/html"
@@ -194,7 +205,7 @@ def metadata(emu, req: Request, keys_text: str) -> Response:
     if not rendered:
         return not_found()
     page, extra = paged(req, rendered)
-    pairs = [("size", len(page))] + extra + library_container(emu)
+    pairs = [("size", len(page)), *extra, *library_container(emu)]
     return Response(200, document(pairs, page))
 
 
@@ -207,14 +218,7 @@ def children(emu, req: Request, key: int, leaves: bool) -> Response:
         tracks = [lib.tracks[k] for k in al.track_keys]
         artist = lib.artists.get(al.artist_rating_key)
         page, extra = paged(req, tracks)
-        pairs = [("size", len(page))] + extra + library_container(
-            emu, art=f"/library/metadata/{al.artist_rating_key}/art/{artist.updated_at if artist else 0}",
-            grandparentRatingKey=al.artist_rating_key,
-            grandparentThumb=f"/library/metadata/{al.artist_rating_key}/thumb/{artist.updated_at if artist else 0}",
-            grandparentTitle=al.artist_title, key=key,
-            nocache=1, parentIndex=1, parentTitle=al.title, parentYear=al.year,
-            thumb=f"/library/metadata/{key}/thumb/{al.updated_at}", title1=al.artist_title,
-            title2=al.title, viewGroup="track", viewMode=65593)
+        pairs = [("size", len(page)), *extra, *library_container(emu, art=f"/library/metadata/{al.artist_rating_key}/art/{artist.updated_at if artist else 0}", grandparentRatingKey=al.artist_rating_key, grandparentThumb=f"/library/metadata/{al.artist_rating_key}/thumb/{artist.updated_at if artist else 0}", grandparentTitle=al.artist_title, key=key, nocache=1, parentIndex=1, parentTitle=al.title, parentYear=al.year, thumb=f"/library/metadata/{key}/thumb/{al.updated_at}", title1=al.artist_title, title2=al.title, viewGroup="track", viewMode=65593)]
         return Response(200, document(pairs, [track_xml(t, ctx, section_attrs=True, excludes=excludes)
                                               for t in page]))
     if ar is not None:
@@ -227,13 +231,10 @@ def children(emu, req: Request, key: int, leaves: bool) -> Response:
             render = lambda a: album_xml(a, ctx, excludes=excludes)  # noqa: E731
             group, mode = "album", 65592
         page, extra = paged(req, items)
-        pairs = [("size", len(page))] + extra + library_container(
-            emu, art=f"/library/metadata/{key}/art/{ar.updated_at}", key=key, nocache=1, parentIndex=1,
-            parentTitle=ar.title, summary="", thumb=f"/library/metadata/{key}/thumb/{ar.updated_at}",
-            title1=emu.section.title, title2=ar.title, viewGroup=group, viewMode=mode)
+        pairs = [("size", len(page)), *extra, *library_container(emu, art=f"/library/metadata/{key}/art/{ar.updated_at}", key=key, nocache=1, parentIndex=1, parentTitle=ar.title, summary="", thumb=f"/library/metadata/{key}/thumb/{ar.updated_at}", title1=emu.section.title, title2=ar.title, viewGroup=group, viewMode=mode)]
         return Response(200, document(pairs, [render(x) for x in page]))
     if key in lib.tracks:
-        return Response(200, document([("size", 0)] + library_container(emu)))
+        return Response(200, document([("size", 0), *library_container(emu)]))
     return not_found()
 
 

@@ -17,7 +17,7 @@ audio playlists are supported; anything else answers 400.
 
 from __future__ import annotations
 
-from tests.fakes.plex.routes_library import (Request, Response, bad_request, not_found, paged)
+from tests.fakes.plex.routes_library import Request, Response, bad_request, not_found, paged
 from tests.fakes.plex.xmlrender import document, playlist_stats, playlist_xml, track_xml
 
 
@@ -27,7 +27,7 @@ def _owned(emu, req: Request, key: int):
 
 
 def _one(emu, pl, **extra) -> Response:
-    pairs = [("size", 1)] + list(extra.items())
+    pairs = [("size", 1), *list(extra.items())]
     return Response(200, document(pairs, playlist_xml(pl, emu.lib)))
 
 
@@ -40,7 +40,7 @@ def list_playlists(emu, req: Request) -> Response:
         found = [pl for pl in emu.playlists.values()
                  if pl.owner_token == req.token and title in pl.title.casefold()]
     page, extra = paged(req, found)
-    return Response(200, document([("size", len(page))] + extra,
+    return Response(200, document([("size", len(page)), *extra],
                                   [playlist_xml(pl, emu.lib) for pl in page]))
 
 
@@ -90,7 +90,7 @@ def items(emu, req: Request, key: int) -> Response:
     rows = [(pid, tracks[rk]) for pid, rk in pl.items if rk in tracks] if type_arg in (None, "", "10") else []
     page, extra = paged(req, rows)
     leaf, duration_ms = playlist_stats(pl, emu.lib)
-    pairs = [("size", len(page))] + extra
+    pairs = [("size", len(page)), *extra]
     if leaf:
         pairs.append(("composite", f"/playlists/{key}/composite/{pl.updated_at}"))
     # duration here is in seconds, unlike Playlist@duration (ms); see sm_playlist_items_audio.xml.

@@ -52,7 +52,7 @@ def document(container_pairs, children: list[str] | str = "") -> bytes:
     already-rendered child lines, UTF-8 encoded."""
     body = children if isinstance(children, str) else "".join(children)
     return (f"{XML_DECL}<MediaContainer{attrs(container_pairs)}>\n{body}</MediaContainer>\n"
-            ).encode("utf-8")
+            ).encode()
 
 
 @dataclass
@@ -89,7 +89,7 @@ class Excludes:
     fields: frozenset = frozenset()
 
     @classmethod
-    def from_query(cls, query: dict[str, list[str]]) -> "Excludes":
+    def from_query(cls, query: dict[str, list[str]]) -> Excludes:
         def names(param: str) -> frozenset:
             return frozenset(n.strip() for v in query.get(param, []) for n in v.split(",") if n.strip())
 
