@@ -76,8 +76,8 @@ def measure(runs: int = 30) -> dict:
     from plex_completer.ai import GenerationRequest, generate_draft
     from plex_completer.extensions import db
     from plex_completer.models import AiAttempt, ProviderState
-    from tests.fakes.gemini_server import GeminiEmulator
-    from tests.fakes.ollama_server import OllamaEmulator
+    from tests.fakes.ai.gemini_server import GeminiEmulator
+    from tests.fakes.ai.ollama_server import OllamaEmulator
 
     req = GenerationRequest("80s synth pop", 20)
     with tempfile.TemporaryDirectory() as tmp, GeminiEmulator(api_key=KEY) as gemini, OllamaEmulator() as ollama_emu:

@@ -70,8 +70,8 @@ VARIANTS = (
 
 
 def _emulator_main(size: str, conn: Any) -> None:
-    from tests.fakes.library_builder import build_library
-    from tests.fakes.plex_server import PlexEmulator
+    from tests.fakes.library.builder import build_library
+    from tests.fakes.plex.server import PlexEmulator
 
     tracks = build_library(size)
     emu = PlexEmulator(tracks).start()
@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = tuple(s.strip() for s in args.sizes.split(",") if s.strip())
     try:
-        from tests.fakes.library_data import DATA_DIR
+        from tests.fakes.library.data import DATA_DIR
 
         if not Path(DATA_DIR).is_dir():
             print(f"library_sync bench skipped: shared data not found at {DATA_DIR}")

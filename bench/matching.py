@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.match_eval import build_eval, entries_from_tracks
 from plex_completer.matching import BaselineMatcher, Matcher, Suggestion
-from tests.fakes.library_builder import build_library
-from tests.fakes.match_eval import build_eval, entries_from_tracks
+from tests.fakes.library.builder import build_library
 
 SIZES = (100_000, 200_000)
 

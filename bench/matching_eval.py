@@ -2,7 +2,7 @@
 
 Run ``.venv/bin/python bench/matching_eval.py`` (``--seed N``, ``--baseline-every K``,
 ``--no-sweep``). Builds the "full" test library and the generated evaluation set
-(``tests/fakes/match_eval.py``), then prints:
+(``bench/match_eval.py``), then prints:
 
 1. per category, for the matcher: n, precision, recall, F1 and the share of correct
    answers that are the preferred version (studio original first);
@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.match_eval import ABSENT_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate
 from plex_completer.matching import BaselineMatcher, Matcher, MatchThresholds
-from tests.fakes.library_builder import build_library
-from tests.fakes.match_eval import ABSENT_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate
+from tests.fakes.library.builder import build_library
 
 SWEEP = {
     "title_min": (75, 78, 80, 82, 85, 88, 90),

@@ -66,8 +66,8 @@ def run_size(size: str) -> list[dict]:
     from plex_completer.jobs import runner
     from plex_completer.models import Generation, LibrarySyncState, LibraryTrack, Playlist, SuggestedTrack
     from plex_completer.services import matcher_cache
-    from tests.fakes.library_builder import build_library
-    from tests.fakes.plex_server import PlexEmulator
+    from tests.fakes.library.builder import build_library
+    from tests.fakes.plex.server import PlexEmulator
 
     tracks = build_library(size, seed=0)
     rng = random.Random(42)

@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from tests.fakes.gemini_server import GeminiEmulator
-from tests.fakes.ollama_server import OllamaEmulator
+from tests.fakes.ai.gemini_server import GeminiEmulator
+from tests.fakes.ai.ollama_server import OllamaEmulator
 
 # Not shaped like a Google key on purpose: only the literal-secret redaction can hide it.
 GEMINI_KEY = "test-gemini-key-7c1d9e52f0"

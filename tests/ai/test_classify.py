@@ -17,7 +17,7 @@ from plex_completer.ai.classify import (
     replacement_hint,
 )
 from plex_completer.ai.errors import Outcome
-from tests.fakes import gemini_errors as E
+from tests.fakes.ai import gemini_errors as E
 
 NOW = dt.datetime(2026, 3, 10, 18, 0, tzinfo=dt.UTC)
 MODELS = ("gemini-2.5-flash", "gemini-2.0-flash")

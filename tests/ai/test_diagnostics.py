@@ -11,8 +11,8 @@ import pytest
 from plex_completer.ai import AllProvidersFailed, GenerationRequest, generate_draft
 from plex_completer.ai.diagnostics import build_report
 from tests.ai.conftest import GEMINI_KEY, free_port
-from tests.fakes.gemini_server import GeminiEmulator
-from tests.fakes.ollama_server import OllamaEmulator
+from tests.fakes.ai.gemini_server import GeminiEmulator
+from tests.fakes.ai.ollama_server import OllamaEmulator
 
 FLASH, FLASH2 = "gemini-2.5-flash", "gemini-2.0-flash"
 

@@ -8,7 +8,7 @@ import pytest
 
 from plex_completer.ai.parsing import BadOutput, clean_tracks, dedupe_key, extract_json, parse_answer
 from plex_completer.ai.schema import MAX_ARTIST_CHARS, PlaylistDraft
-from tests.fakes.llm_answers import as_json_text, realistic_answer
+from tests.fakes.ai.llm_answers import as_json_text, realistic_answer
 
 DRAFT = {
     "title": "Synth Nights",

@@ -7,8 +7,8 @@ import pytest
 from google import genai
 from google.genai import types
 
-from tests.fakes.gemini_server import GeminiEmulator
-from tests.fakes.ollama_server import OllamaEmulator
+from tests.fakes.ai.gemini_server import GeminiEmulator
+from tests.fakes.ai.ollama_server import OllamaEmulator
 
 GEMINI_KEY = "test-gemini-key"
 RETIRED = "gemini-1.5-flash"

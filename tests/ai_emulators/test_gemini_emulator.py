@@ -13,7 +13,7 @@ from google.genai import errors, types
 from pydantic import BaseModel
 
 from tests.ai_emulators.conftest import GEMINI_KEY, RETIRED
-from tests.fakes import gemini_errors
+from tests.fakes.ai import gemini_errors
 
 FLASH = "gemini-2.5-flash"
 PROMPT = "Make a playlist of 1986 hits.\nNumber of tracks: 7"

@@ -9,9 +9,9 @@ import re
 import json_repair
 import pytest
 
-from tests.fakes import llm_answer_data
-from tests.fakes.library_model import FakeTrack
-from tests.fakes.llm_answers import STYLES, as_json_text, build_answer, extract_count, prompt_period, realistic_answer
+from tests.fakes.ai import llm_answer_data
+from tests.fakes.ai.llm_answers import STYLES, as_json_text, build_answer, extract_count, prompt_period, realistic_answer
+from tests.fakes.library.model import FakeTrack
 
 _skip_without_data = pytest.mark.skipif(not llm_answer_data.shared_data_available(),
                                         reason="../shared/data (Billboard Hot 100 CSV) is absent")

@@ -10,7 +10,7 @@ import json_repair
 import ollama
 import pytest
 
-from tests.fakes.ollama_server import OllamaEmulator
+from tests.fakes.ai.ollama_server import OllamaEmulator
 
 MODEL = "hermes3:8b"
 SCHEMA = {"type": "object", "properties": {"title": {"type": "string"}, "tracks": {"type": "array"}},

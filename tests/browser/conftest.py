@@ -28,7 +28,7 @@ OLLAMA_DOWN_URL = "http://127.0.0.1:9"
 
 @pytest.fixture(scope="session")
 def stack():
-    from tests.fakes.library_builder import build_library, require_shared_data
+    from tests.fakes.library.builder import build_library, require_shared_data
     from tests.fakes.stack import start_stack
 
     require_shared_data()

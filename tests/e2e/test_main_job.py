@@ -11,7 +11,7 @@ from plex_completer.jobs import runner
 from plex_completer.models import AiAttempt, JobStatus, Playlist, PlaylistStatus
 from plex_completer.services import playlists as svc
 from tests.conftest import base_config
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.model import FakeTrack
 from tests.fakes.stack import start_stack
 
 pytestmark = pytest.mark.timeout(120)
@@ -26,7 +26,7 @@ def stack(small_library):
 
 @pytest.fixture
 def small_library():
-    from tests.fakes.library_builder import build_library, require_shared_data
+    from tests.fakes.library.builder import build_library, require_shared_data
 
     require_shared_data()
     return build_library("small", seed=7)

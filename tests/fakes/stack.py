@@ -14,10 +14,10 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from tests.fakes.gemini_server import GeminiEmulator
-from tests.fakes.library_builder import build_library
-from tests.fakes.ollama_server import OllamaEmulator
-from tests.fakes.plex_server import PlexEmulator
+from tests.fakes.ai.gemini_server import GeminiEmulator
+from tests.fakes.ai.ollama_server import OllamaEmulator
+from tests.fakes.library.builder import build_library
+from tests.fakes.plex.server import PlexEmulator
 
 PLEX_TOKEN = "stack-plex-token"
 GEMINI_KEY = "stack-gemini-key"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.library_builder import require_shared_data, shared_library
+from tests.fakes.library.builder import require_shared_data, shared_library
 
 
 @pytest.fixture(scope="session")

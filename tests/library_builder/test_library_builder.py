@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from tests.fakes import library_data
-from tests.fakes.library_builder import SIZES, VERSIONS, build_library, song_id, summarize
-from tests.fakes.library_data import require_shared_data, split_credit
+from tests.fakes.library import data as library_data
+from tests.fakes.library.builder import SIZES, VERSIONS, build_library, song_id, summarize
+from tests.fakes.library.data import require_shared_data, split_credit
 
 pytestmark = pytest.mark.shared_data
 
@@ -133,7 +133,7 @@ def test_default_data_dir_is_beside_the_repository():
 
 
 def test_scaling_is_deterministic_keeps_keys_unique_and_records_its_source(small_library):
-    from tests.fakes.library_scaled import scale_library
+    from tests.fakes.library.scaled import scale_library
 
     def scaled():
         return scale_library(build_library("small", seed=0), seed=0, target=6_000)

@@ -1,7 +1,7 @@
 """The matching evaluation on the full test library: the issue's precision and recall targets.
 
 Builds the full library (~56k tracks) and ~4,200 generated queries (see
-``tests/fakes/match_eval.py``); skips when ``../shared/data`` is absent. The per-category
+``bench/match_eval.py``); skips when ``../shared/data`` is absent. The per-category
 table is printed by ``bench/matching_eval.py``.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from bench.match_eval import ABSENT_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate
 from plex_completer.matching import Matcher
-from tests.fakes.library_builder import require_shared_data, shared_library
-from tests.fakes.match_eval import ABSENT_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate
+from tests.fakes.library.builder import require_shared_data, shared_library
 
 pytestmark = pytest.mark.shared_data
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import base_config
-from tests.fakes.library_model import FakeTrack
-from tests.fakes.plex_server import PlexEmulator
+from tests.fakes.library.model import FakeTrack
+from tests.fakes.plex.server import PlexEmulator
 
 START_EPOCH = 1_700_000_000
 TRACK_COUNT = 230

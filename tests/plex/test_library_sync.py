@@ -221,9 +221,9 @@ def test_switching_music_section_forces_a_full_sync_and_drops_the_old_rows(setti
 def test_full_sync_of_the_real_data_library_round_trips_every_field(tmp_path, monkeypatch):
     """The small real-data library (non-ASCII names, '&', featured artists, discs) indexes
     exactly as the emulator serves it."""
-    from tests.fakes.library_builder import shared_library
-    from tests.fakes.library_data import require_shared_data
-    from tests.fakes.plex_server import PlexEmulator
+    from tests.fakes.library.builder import shared_library
+    from tests.fakes.library.data import require_shared_data
+    from tests.fakes.plex.server import PlexEmulator
     from tests.plex.conftest import make_app
 
     require_shared_data()

@@ -30,7 +30,7 @@ def test_create_playlist_keeps_order_title_and_summary(settings, emu, tracks):
 
 
 def test_long_lists_are_batched_so_no_request_hits_414(tracks, tmp_path, monkeypatch):
-    from tests.fakes.plex_server import PlexEmulator
+    from tests.fakes.plex.server import PlexEmulator
     from tests.plex.conftest import make_app
 
     many = make_tracks(450, first_key=100_000)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from plexapi.server import PlexServer
 
-from tests.fakes.library_model import FakeTrack
-from tests.fakes.plex_server import PlexEmulator
+from tests.fakes.library.model import FakeTrack
+from tests.fakes.plex.server import PlexEmulator
 
 SHARED_XML = Path(__file__).resolve().parents[2].parent / "shared" / "plex-xml"
 CLOCK = 1_700_000_000

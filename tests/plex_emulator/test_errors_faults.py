@@ -62,7 +62,7 @@ def test_over_long_request_line_gets_414(emu):
 
 
 def test_custom_request_line_limit(tracks):
-    from tests.fakes.plex_server import PlexEmulator
+    from tests.fakes.plex.server import PlexEmulator
     with PlexEmulator(tracks, max_request_line=200) as small:
         ok = requests.get(f"{small.url}/identity", timeout=5)
         long = requests.get(f"{small.url}/identity?pad=" + "y" * 300, timeout=5)
@@ -107,7 +107,7 @@ def test_delay_makes_client_time_out(emu):
 
 
 def test_stop_closes_the_port(tracks):
-    from tests.fakes.plex_server import PlexEmulator
+    from tests.fakes.plex.server import PlexEmulator
     emu = PlexEmulator(tracks).start()
     url = emu.url
     with requests.Session() as s:

@@ -9,7 +9,7 @@ import requests
 from plexapi.audio import Album, Artist, Track
 from plexapi.exceptions import NotFound
 
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.model import FakeTrack
 from tests.plex_emulator.conftest import BASE_ADDED, CLOCK, by_key
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture(scope="module")
 def small_library():
-    from tests.fakes.library_builder import build_library, require_shared_data
+    from tests.fakes.library.builder import build_library, require_shared_data
 
     require_shared_data()
     return build_library("small", seed=11)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture(scope="module")
 def stack():
-    from tests.fakes.library_builder import build_library, require_shared_data
+    from tests.fakes.library.builder import build_library, require_shared_data
 
     require_shared_data()
     s = start_stack(tracks=build_library("small", seed=3))

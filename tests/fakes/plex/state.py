@@ -1,7 +1,7 @@
 """The emulator's data: tracks of one music library section, the albums and artists they
 imply, extra (non-music) sections, playlists, recorded requests and fault settings.
 
-Nothing here is thread-safe on its own; :class:`~tests.fakes.plex_server.PlexEmulator` holds
+Nothing here is thread-safe on its own; :class:`~tests.fakes.plex.server.PlexEmulator` holds
 one lock around every read and write.
 """
 
@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.model import FakeTrack
 
 
 def sort_fold(text: str | None) -> str:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.model import FakeTrack
 from tests.fakes.plex.state import AlbumInfo, ArtistInfo, FakePlaylist, FakeSection, LibraryState
 
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'

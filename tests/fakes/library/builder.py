@@ -1,6 +1,6 @@
 """A realistic, deterministic test music library built from the shared real data.
 
-``build_library(size, seed, data_dir)`` returns :class:`~tests.fakes.library_model.FakeTrack`
+``build_library(size, seed, data_dir)`` returns :class:`~tests.fakes.library.model.FakeTrack`
 rows for the Plex emulator, the library-index tests, the matching evaluation and the
 benchmarks:
 
@@ -12,9 +12,9 @@ benchmarks:
   years or on a "<Title> - Single"; Billboard 200 "Various Artists" albums filled with hits
   of their years; Eurovision entries; classic-rock songs; then best-ofs, live albums,
   deluxe editions, radio edits, karaoke copies and Taylor's Versions
-  (:mod:`tests.fakes.library_versions`).
+  (:mod:`tests.fakes.library.versions`).
 * ``"scaled"`` (~200,000 tracks): the full library plus deterministic variations of it
-  (:mod:`tests.fakes.library_scaled`).
+  (:mod:`tests.fakes.library.scaled`).
 
 Tags carry the messiness of real libraries: lower-cased uspop artists left partly unfixed,
 "feat." credits in the track artist (``originalTitle``) or in the title, "The " dropped,
@@ -38,7 +38,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 
-from tests.fakes.library_data import (
+from tests.fakes.library.data import (
     DATA_DIR,
     DIACRITIC_NAMES,
     ChartAlbum,
@@ -52,7 +52,7 @@ from tests.fakes.library_data import (
     split_credit,
     stable_hash,
 )
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.model import FakeTrack
 
 __all__ = [
     "ANCHOR_ARTISTS", "DATA_DIR", "SIZES", "VERSIONS", "build_library", "require_shared_data",
@@ -162,7 +162,7 @@ def source_indexes(src: Sources) -> SourceIndexes:
 class LibraryBuilder:
     """Accumulates artists, albums and tracks with one ratingKey counter.
 
-    Used by the source placers below and by :mod:`tests.fakes.library_versions`; the
+    Used by the source placers below and by :mod:`tests.fakes.library.versions`; the
     public entry point is :func:`build_library`.
     """
 
@@ -274,7 +274,7 @@ def build_library(size: str = "small", seed: int = 0, data_dir: Path | None = No
     """Build the test library (see module docstring for sizes and tags).
 
     Deterministic for a given ``(size, seed)``. ``data_dir`` defaults to
-    :data:`~tests.fakes.library_data.DATA_DIR`. Raises ``ValueError`` for an unknown size
+    :data:`~tests.fakes.library.data.DATA_DIR`. Raises ``ValueError`` for an unknown size
     and ``FileNotFoundError`` when the shared data is absent (call
     :func:`require_shared_data` first in tests). Returns a new list of new objects on
     every call, so callers may mutate it.
@@ -283,12 +283,12 @@ def build_library(size: str = "small", seed: int = 0, data_dir: Path | None = No
         raise ValueError(f"unknown library size {size!r}; expected one of {SIZES}")
     src = load_sources(data_dir)
     if size == "scaled":
-        from tests.fakes.library_scaled import scale_library
+        from tests.fakes.library.scaled import scale_library
 
         return scale_library(build_library("full", seed, data_dir), seed=seed)
     b = LibraryBuilder(src, seed, small=(size == "small"))
     placed: set[int] = set()
-    from tests.fakes.library_sources import (
+    from tests.fakes.library.sources import (
         place_classic_rock,
         place_compilations,
         place_eurovision,
@@ -301,7 +301,7 @@ def build_library(size: str = "small", seed: int = 0, data_dir: Path | None = No
     place_classic_rock(b, b.ix.albums_by_artist)
     place_eurovision(b)
     place_compilations(b)
-    from tests.fakes.library_versions import add_versions
+    from tests.fakes.library.versions import add_versions
 
     add_versions(b)
     return b.tracks

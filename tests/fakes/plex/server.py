@@ -5,7 +5,7 @@ metadata, hub search, playlists with items and posters).
 
 Usage::
 
-    from tests.fakes.plex_server import PlexEmulator
+    from tests.fakes.plex.server import PlexEmulator
     with PlexEmulator(tracks) as emu:
         plex = plexapi.server.PlexServer(emu.url, emu.token, timeout=5)
 
@@ -39,7 +39,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.model import FakeTrack
 from tests.fakes.plex.handler import EmulatorHTTPServer, PlexRequestHandler
 from tests.fakes.plex.state import FakePlaylist, FakeSection, Faults, LibraryState, RecordedRequest, playlist_guid
 from tests.fakes.plex.xmlrender import RenderContext

@@ -31,8 +31,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.ai.llm_answers import as_json_text, extract_count, realistic_answer
 from tests.fakes.http_base import BehaviourScript, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
-from tests.fakes.llm_answers import as_json_text, extract_count, realistic_answer
 
 JSON_CT = "application/json; charset=utf-8"
 NDJSON_CT = "application/x-ndjson"
@@ -149,7 +149,7 @@ class OllamaEmulator(LoopbackServer):
     """Emulated Ollama server; see the module docstring for endpoints and behaviours.
 
     ``models`` are the pulled tags; ``answer(prompt_text, count) -> dict`` builds the
-    playlist draft (default :func:`tests.fakes.llm_answers.realistic_answer`, drawing
+    playlist draft (default :func:`tests.fakes.ai.llm_answers.realistic_answer`, drawing
     85-90 % of the tracks from ``library``, a list of ``FakeTrack``, when given);
     ``loaded`` lists the models a chat has loaded (what ``/api/ps`` shows).
     """

@@ -19,7 +19,7 @@ answer raises ``ClientError`` (4xx) or ``ServerError`` (5xx), both subclasses of
 ``APIError``, with ``e.code`` (int HTTP status), ``e.status`` (e.g.
 ``"RESOURCE_EXHAUSTED"``), ``e.message`` (the error message) and ``e.details`` = the
 whole parsed body, so the google.rpc details are ``e.details["error"]["details"]`` (a
-list of dicts keyed by ``"@type"``; see :mod:`tests.fakes.gemini_errors`). The SDK retries
+list of dicts keyed by ``"@type"``; see :mod:`tests.fakes.ai.gemini_errors`). The SDK retries
 only when ``HttpOptions.retry_options`` is set (statuses 408/429/500/502/503/504 and
 httpx2 ``TimeoutException`` / ``ConnectError``); without it one request is made. A
 ``"drop"`` surfaces as ``httpx2.RemoteProtocolError``; a client timeout as
@@ -36,7 +36,7 @@ wording), ``404-retired``, ``400``, ``400-key``, ``401``, ``403``, ``500``, ``50
 
 The answer text is JSON of ``{"title", "description", "tracks": [{"artist", "title",
 "album", "year"}]}`` whatever response schema the client sent; ``answer(prompt_text,
-count)`` builds it (default :func:`tests.fakes.llm_answers.realistic_answer`).
+count)`` builds it (default :func:`tests.fakes.ai.llm_answers.realistic_answer`).
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes import gemini_errors as E
+from tests.fakes.ai import gemini_errors as E
+from tests.fakes.ai.llm_answers import as_json_text, extract_count, realistic_answer
 from tests.fakes.http_base import BehaviourScript, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
-from tests.fakes.llm_answers import as_json_text, extract_count, realistic_answer
 
 JSON_CT = "application/json; charset=UTF-8"
 _GEN_RE = re.compile(r"^/(v1|v1beta)/models/([^/:]+):(generateContent|streamGenerateContent)$")
@@ -233,7 +233,7 @@ class GeminiEmulator(LoopbackServer):
 
     ``models`` are served; ``retired`` answer 404 "no longer available"; any other name
     404 "not found". ``answer(prompt_text, count) -> dict`` builds the playlist draft;
-    without it, :func:`~tests.fakes.llm_answers.realistic_answer` answers, drawing 85-90 %
+    without it, :func:`~tests.fakes.ai.llm_answers.realistic_answer` answers, drawing 85-90 %
     of the tracks from ``library`` (a list of ``FakeTrack``) when one is given.
     """
 

@@ -1,6 +1,6 @@
 """Other versions of songs already in the test library: the copies real libraries hold.
 
-Called by :func:`tests.fakes.library_builder.build_library` after the sources are placed.
+Called by :func:`tests.fakes.library.builder.build_library` after the sources are placed.
 Adds, deterministically per seed:
 
 * best-ofs ("Greatest Hits", "The Very Best of X", ...) for 20 % of artists with three or
@@ -13,16 +13,16 @@ Adds, deterministically per seed:
 * "(Taylor's Version)" re-recordings of Taylor Swift's Fearless, Red, Speak Now and 1989.
 
 Every copy keeps the ``song_id`` of the song it copies; ``tags["version"]`` says which
-version it is (see :data:`~tests.fakes.library_builder.VERSIONS`).
+version it is (see :data:`~tests.fakes.library.builder.VERSIONS`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from tests.fakes.library_builder import VA, LibraryBuilder, make_tags
-from tests.fakes.library_data import chance, stable_hash
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.builder import VA, LibraryBuilder, make_tags
+from tests.fakes.library.data import chance, stable_hash
+from tests.fakes.library.model import FakeTrack
 
 _BEST_OF = ("Greatest Hits", "The Very Best of {a}", "Gold", "The Essential {a}", "Anthology", "Number Ones")
 _VENUES = ("Wembley", "the Fillmore", "Budokan", "Madison Square Garden", "Red Rocks", "the BBC")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 #: Default location of the shared data: ``<repo>/../shared/data``; the environment
 #: variable ``PLEX_COMPLETER_SHARED_DATA`` overrides it.
 DATA_DIR = Path(os.environ.get("PLEX_COMPLETER_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")

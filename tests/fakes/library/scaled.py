@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tests.fakes.library_builder import make_tags
-from tests.fakes.library_data import loose_key, stable_hash
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.builder import make_tags
+from tests.fakes.library.data import loose_key, stable_hash
+from tests.fakes.library.model import FakeTrack
 
 SCALED_TRACKS = 200_000
 _SKIP_ARTISTS = ("Various Artists", "Party Tyme Karaoke")

@@ -2,7 +2,7 @@
 
 :func:`realistic_answer` reads the prompt (a year such as "1985", a decade such as
 "80s" / "1980s" / "eighties", a "YYYY-YYYY" range, or the words "eurovision" /
-"rock"), picks real songs of that period from :mod:`tests.fakes.llm_answer_data`, and
+"rock"), picks real songs of that period from :mod:`tests.fakes.ai.llm_answer_data`, and
 adds the slips real LLM answers show (seen in Gemini and Ollama output for music
 prompts):
 
@@ -14,7 +14,7 @@ prompts):
 * a few songs the library does not have: real songs outside ``library`` and invented
   titles by real artists (hallucinations).
 
-With ``library`` (a list of :class:`~tests.fakes.library_model.FakeTrack`) 85-90 % of the
+With ``library`` (a list of :class:`~tests.fakes.library.model.FakeTrack`) 85-90 % of the
 tracks come from it. Everything is deterministic for a seed (default: derived from the
 prompt text). :func:`as_json_text` renders a draft in the text styles both emulators
 answer with.
@@ -28,7 +28,7 @@ import random
 import re
 from typing import Any
 
-from tests.fakes.llm_answer_data import Song, album_for, load_songs, other_album_of
+from tests.fakes.ai.llm_answer_data import Song, album_for, load_songs, other_album_of
 
 DEFAULT_COUNT = 20
 STYLES = ("ok", "fenced", "prose", "broken", "truncated")

@@ -1,7 +1,7 @@
 """The matching evaluation set: suggestions with known answers, generated from the test library.
 
 :func:`build_eval` draws, deterministically per seed, from the "full" library of
-:mod:`tests.fakes.library_builder` (its ``tags`` hold each track's canonical artist,
+:mod:`tests.fakes.library.builder` (its ``tags`` hold each track's canonical artist,
 title, song and version):
 
 * present queries: the library's own spelling (``exact``); the canonical names an AI
@@ -39,8 +39,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from plex_completer.matching import LibraryEntry, Suggestion
-from tests.fakes.library_data import loose_key
-from tests.fakes.library_model import FakeTrack
+from tests.fakes.library.data import loose_key
+from tests.fakes.library.model import FakeTrack
 
 PLAIN_VERSIONS = frozenset({"original", "remaster", "best_of", "compilation", "radio_edit", "single_version",
                             "taylors_version"})

@@ -1,5 +1,5 @@
 """Placing each shared-data source into the test library (see
-:mod:`tests.fakes.library_builder` for the whole picture): uspop2002 albums, Hot 100 songs
+:mod:`tests.fakes.library.builder` for the whole picture): uspop2002 albums, Hot 100 songs
 on chart albums or singles, classic-rock songs, Eurovision entries and "Various Artists"
 compilations, with the tag messiness real libraries show."""
 
@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from anyascii import anyascii
 
-from tests.fakes.library_builder import _SMALL_VA_PERCENT, VA, LibraryBuilder, make_tags, song_id
-from tests.fakes.library_data import ChartAlbum, HotSong, chance, loose_key, stable_hash
+from tests.fakes.library.builder import _SMALL_VA_PERCENT, VA, LibraryBuilder, make_tags, song_id
+from tests.fakes.library.data import ChartAlbum, HotSong, chance, loose_key, stable_hash
 
 _MINOR = {"In", "Of", "The", "A", "An", "And", "To", "On", "At", "For", "By", "With", "From"}
 

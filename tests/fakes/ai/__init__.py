@@ -1,0 +1,1 @@
+"""Gemini and Ollama protocol emulators, and the LLM-style answers they serve."""

@@ -1,0 +1,1 @@
+"""Realistic test libraries built from ../shared/data (small, full, scaled), with ground truth."""
