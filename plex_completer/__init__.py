@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # the factory imports lazily, so `import plex_completer.matching` stays light
+    from .config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_extensions(app: Flask, settings: Any) -> None:
+def _register_extensions(app: Flask, settings: Settings) -> None:
     from . import models  # noqa: F401 - registers the tables on db.metadata
     from .database import engine_options
     from .extensions import csrf, db, limiter, migrate
@@ -112,9 +115,13 @@ def _prepare_database(app: Flask) -> None:
         upgrade_schema(app)
 
 
-def _start_background_work(app: Flask, settings: Any) -> None:
-    from .job_kinds import load_job_kinds
+def _start_background_work(app: Flask, settings: Settings) -> None:
+    """Register the job kinds, bind the job runner, then hand its scheduler to the
+    scheduler package (schedules, the single-scheduler lock, orphaned jobs)."""
+    from . import scheduler
     from .jobs import runner
+    from .services.job_kinds import load_job_kinds
 
     load_job_kinds()
     runner.init_app(app, start_scheduler=settings.SCHEDULER_ENABLED)
+    scheduler.init_app(app, runner, start_scheduler=settings.SCHEDULER_ENABLED)

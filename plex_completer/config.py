@@ -137,7 +137,7 @@ class Settings(BaseModel):
     @field_validator("SCHEDULE_LIBRARY_SYNC", "SCHEDULE_FULL_SYNC", "SCHEDULE_HOUSEKEEPING", mode="before")
     @classmethod
     def _crontab(cls, value: Any, info: Any) -> str:
-        from .scheduler.cron import normalize_crontab
+        from .cron import normalize_crontab
 
         return normalize_crontab(value, info.field_name)
 
@@ -266,3 +266,11 @@ def ensure_secret_key(settings: Settings) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def current_settings() -> Settings:
+    """The running app's :class:`Settings` (``current_app.config["SETTINGS"]``); needs an
+    app context, raises ``RuntimeError`` outside one (Flask's own error)."""
+    from flask import current_app
+
+    return current_app.config["SETTINGS"]

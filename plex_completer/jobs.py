@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Flask
 
+from .errors import JobPostponed, UserFacingError
 from .extensions import db
 from .logging_setup import redact
 from .models import Job, JobStatus, utcnow
@@ -28,11 +29,14 @@ from .models import Job, JobStatus, utcnow
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[..., Any]
+ProgressListener = Callable[[int | None, int | None, str | None], None]
+"""Called with every progress report of a job run in this thread: ``(done, total, step)``."""
 _REGISTRY: dict[str, JobFunction] = {}
 
 
 def job_kind(kind: str) -> Callable[[JobFunction], JobFunction]:
-    """Register ``fn`` as the function that runs jobs of ``kind``."""
+    """Decorator: register ``fn`` as the function that runs jobs of ``kind`` (the app's
+    kinds are all imported by :mod:`plex_completer.services.job_kinds`)."""
 
     def decorator(fn: JobFunction) -> JobFunction:
         _REGISTRY[kind] = fn
@@ -41,12 +45,9 @@ def job_kind(kind: str) -> Callable[[JobFunction], JobFunction]:
     return decorator
 
 
-class JobPostponed(Exception):
-    """Raised by a job function that cannot run now (quota, cap); the job ends POSTPONED."""
-
-
-class UserFacingError(Exception):
-    """An error whose message is written for the user (what happened, what to do)."""
+def registered_kinds() -> frozenset[str]:
+    """The job kinds registered so far."""
+    return frozenset(_REGISTRY)
 
 
 class JobContext:
@@ -57,9 +58,10 @@ class JobContext:
     coherent units between progress calls.
     """
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, job_id: int, on_progress: ProgressListener | None = None) -> None:
         self.job_id = job_id
         self._last_write = 0.0
+        self._on_progress = on_progress
 
     @property
     def job(self) -> Job:
@@ -71,6 +73,8 @@ class JobContext:
 
         With ``force=False`` writes at most every 0.5 s (for tight loops).
         """
+        if self._on_progress is not None:
+            self._on_progress(done, total, step)
         now = time.monotonic()
         if not force and now - self._last_write < 0.5:
             return
@@ -97,21 +101,16 @@ class JobRunner:
     # -- lifecycle -------------------------------------------------------------------
 
     def init_app(self, app: Flask, start_scheduler: bool = True) -> None:
-        """Bind to ``app``; start the scheduler when ``start_scheduler``; mark jobs left
-        running by a previous process as interrupted.
+        """Bind to ``app`` and start the background scheduler when ``start_scheduler``.
 
-        Marking is left to :func:`plex_completer.scheduler.init_app`: it happens only in
-        the process that takes the scheduler lock (or, without a scheduler here, when no
-        live process holds it), so a second instance on the same database never marks
-        the first one's running jobs."""
+        Jobs left running by a previous process are marked interrupted by the scheduler
+        package (:func:`plex_completer.scheduler.init_app`, which the app factory calls
+        next): only the process that holds the scheduler lock may do so."""
         self.app = app
         app.extensions["job_runner"] = self
         self.inline = bool(app.config.get("JOBS_INLINE", False))
         if start_scheduler:
             self.start()
-        from .scheduler import init_app as init_scheduler
-
-        init_scheduler(app, self, start_scheduler=start_scheduler)
 
     def start(self) -> None:
         """Start the background scheduler (idempotent)."""
@@ -235,14 +234,31 @@ class JobRunner:
             old.kind, dict(old.params or {}), dedupe_key=old.dedupe_key or f"retry:{old.id}", playlist_id=old.playlist_id
         )
 
-    def run_now(self, kind: str, params: dict[str, Any] | None = None, *, trigger: str = "cli", playlist_id: int | None = None) -> Job:
-        """Create a job row and run it synchronously in this thread (CLI, scheduled runs)."""
-        job = Job(kind=kind, params=params or {}, trigger=trigger, playlist_id=playlist_id)
-        db.session.add(job)
-        db.session.commit()
-        self.run_job(job.id)
+    def run_now(
+        self,
+        kind: str,
+        params: dict[str, Any] | None = None,
+        *,
+        trigger: str = "cli",
+        playlist_id: int | None = None,
+        dedupe_key: str | None = None,
+        on_progress: ProgressListener | None = None,
+    ) -> Job:
+        """Create a job row and run it synchronously in this thread (CLI, scheduled runs);
+        return the row in its final state.
+
+        When a job with ``dedupe_key`` is queued or running (the server's own sync, say),
+        nothing runs and that job is returned: its status is still in ``JobStatus.ACTIVE``.
+        ``on_progress`` hears every progress report (the CLI prints them).
+        Raises ``KeyError`` for an unknown ``kind``.
+        """
+        job, created = self.create_job(kind, params, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger)
+        if not created:
+            return job
+        job_id = job.id
+        self.run_job(job_id, on_progress=on_progress)
         db.session.expire_all()
-        return db.session.get(Job, job.id)
+        return db.session.get(Job, job_id)
 
     # -- running ---------------------------------------------------------------------
 
@@ -250,7 +266,7 @@ class JobRunner:
         with self.app.app_context():
             self.run_job(job_id)
 
-    def run_job(self, job_id: int) -> None:
+    def run_job(self, job_id: int, on_progress: ProgressListener | None = None) -> None:
         """Run job ``job_id`` to a final state (needs an app context)."""
         job = db.session.get(Job, job_id)
         if job is None or job.status not in JobStatus.ACTIVE:
@@ -262,7 +278,7 @@ class JobRunner:
         started = time.monotonic()
         status, message, result = JobStatus.FAILED, "", None
         try:
-            outcome = fn(JobContext(job_id), **(job.params or {}))
+            outcome = fn(JobContext(job_id, on_progress), **(job.params or {}))
             if isinstance(outcome, dict):
                 result = outcome
                 message = str(outcome.get("message", ""))

@@ -1,7 +1,7 @@
 """Plex errors written for the user: what happened and what to do, never the token.
 
 Every error the Plex layer raises is a :class:`PlexError`, a
-:class:`plex_completer.jobs.UserFacingError`, so a job that fails on it ends with the
+:class:`plex_completer.errors.UserFacingError`, so a job that fails on it ends with the
 message as its one-line reason. :mod:`plex_completer.plex.gateway` turns plexapi and
 ``requests`` exceptions into these classes; nothing else needs to know plexapi's.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ..jobs import UserFacingError
+from ..errors import UserFacingError
 from ..logging_setup import redact
 
 # Plex's own help page for finding a token (linked in the 401 message).

@@ -19,23 +19,7 @@ Incremental sync:
    deleted; tracks the date filter missed are fetched by ratingKey. When the totals agree
    the check is :data:`~.key_ranges.CHECK_FANOUT` count requests.
 
-Why ratingKey ranges and not per-album track counts: comparing each album's
-``leafCount`` with ``COUNT(*) GROUP BY album_rating_key`` would need ``leafCount`` in the
-album listing, and PMS does not send it there. The same album (ratingKey 8014) carries
-``leafCount="1"`` in ``/library/metadata/8014`` (``sm_metadata_album.xml``) and no
-``leafCount`` in ``/library/sections/1/all?type=9`` (``sm_section_all_albums_type9.xml``),
-and the HA fixtures agree (only single-album metadata has it). Asking for every album's
-metadata instead means one request per ~200 albums: 95,000 albums in the 200k-track test
-library (many singles), about half the work of listing the tracks. Range counts need only
-the ``id`` filter and size probes.
-
-Measured by ``bench/library_sync.py`` against the emulator (200k tracks, best of 3, a
-machine shared with other work): full sync 4.3 s (47,000 tracks/s, 13x the naive
-``searchTracks()``); incremental with 1 % added/updated 0.20 s = 4.8 % of it (8
-requests); plus 0.1 % removed as one block of albums 0.38 s = 9 % (37 requests, ~35
-ratingKey-range counts and one small listing); plus 0.1 % removed as single tracks or
-albums spread evenly over the library (every range differs, so every ratingKey is listed)
-1.1 s = 26-27 %. Before this check, finding any removal listed every track: 45 %.
+Why ratingKey ranges and what each kind of sync costs: ``docs/library-sync.md``.
 
 Both kinds bump ``LibrarySyncState.index_version`` on success so in-memory matchers
 rebuild; a failure leaves the previous index untouched.
@@ -52,10 +36,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
+from ..errors import UserFacingError
 from ..extensions import db
-from ..jobs import UserFacingError, job_kind
 from ..models import LibrarySyncState, utcnow
 from . import index_store, key_ranges, listings
 from .gateway import PlexGateway, SectionInfo
@@ -307,12 +290,3 @@ def index_version() -> int:
     """The highest ``LibrarySyncState.index_version`` (0 before the first sync); matchers
     cache their in-memory index under this number and rebuild when it changes."""
     return int(db.session.scalar(sa.select(sa.func.max(LibrarySyncState.index_version))) or 0)
-
-
-@job_kind("library_sync")
-def library_sync_job(ctx: Any, full: bool = False) -> dict[str, Any]:
-    """Job ``library_sync`` (params ``{"full": bool}``): run :func:`sync_library` with the
-    job's progress reporting; the job message is :meth:`SyncResult.summary`."""
-    settings = current_app.config["SETTINGS"]
-    result = sync_library(settings, full=bool(full), progress=lambda done, total, step: ctx.progress(done, total, step))
-    return {"message": result.summary(), **result.as_dict()}

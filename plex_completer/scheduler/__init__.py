@@ -2,13 +2,12 @@
 unattended, with exactly one process per database running them.
 
 Modules: :mod:`.lock` (the single-scheduler lease), :mod:`.schedules` (the persisted
-schedules), :mod:`.service` (APScheduler wiring), :mod:`.tasks` (the work, and the job
-kinds ``housekeeping`` and ``playlist_refresh``), :mod:`.refreshes` (recurring
-playlists), :mod:`.caps` (the daily AI call cap), :mod:`.cron` (crontab expressions),
-:mod:`.orphans` (jobs left running by a stopped process), :mod:`.zones` (``TZ``).
+schedules), :mod:`.service` (APScheduler wiring), :mod:`.tasks` (the steps of each
+schedule), :mod:`.refreshes` (recurring playlists), :mod:`.orphans` (jobs left running by
+a stopped process). The job kinds it runs are the services' (``services/job_kinds.py``);
+crontab parsing is :mod:`plex_completer.cron`, ``TZ`` :mod:`plex_completer.timezones`.
 
-Importing this package registers its job kinds (``plex_completer.job_kinds`` does so at
-start-up); :func:`init_app` is called by ``JobRunner.init_app``.
+The app factory calls :func:`init_app` right after ``JobRunner.init_app``.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from . import tasks  # noqa: F401 - registers the job kinds
 from .service import SchedulerService
 
 log = logging.getLogger(__name__)

@@ -23,9 +23,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from ..extensions import db
 from ..models import JobStatus, Playlist, PlaylistRefresh, ProviderState, RefreshFrequency, utcnow
-from .caps import cap_status, format_local
+from ..services.ai_call_cap import cap_status, format_local
+from ..timezones import scheduler_zone
 from .tasks import SKIPPED, run_job_row
-from .zones import scheduler_zone
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..config import Settings
+from ..cron import OFF, crontab_trigger, next_fire_times, normalize_crontab
 from ..extensions import db
 from ..models import Schedule, utcnow
-from .cron import OFF, crontab_trigger, next_fire_times, normalize_crontab
 
 log = logging.getLogger(__name__)
 

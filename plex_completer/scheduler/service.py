@@ -25,15 +25,15 @@ from typing import Any
 
 from flask import Flask
 
+from ..cron import crontab_trigger
 from ..extensions import db
 from ..models import Schedule, utcnow
+from ..timezones import scheduler_zone
 from . import refreshes
-from .cron import crontab_trigger
 from .lock import LEASE_SECONDS, RENEW_SECONDS, SchedulerLease
 from .orphans import mark_orphaned_jobs
 from .schedules import SCHEDULE_DEFS, ensure_schedules, missed_run
 from .tasks import SKIPPED, RunOutcome, run_schedule_steps
-from .zones import scheduler_zone
 
 log = logging.getLogger(__name__)
 

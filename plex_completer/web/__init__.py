@@ -7,15 +7,13 @@ headers (:mod:`.security`), template filters (:mod:`.viewhelpers`) and the navig
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from flask import Flask, request
 
 log = logging.getLogger(__name__)
 
-# (endpoint, label, blueprints whose pages mark the item as current). Optional pages
-# whose blueprint is missing are left out of the navigation.
+# (endpoint, label, blueprints whose pages mark the item as current).
 NAVIGATION = (
     ("pages.dashboard", "Dashboard", ("pages", "playlists")),
     ("playlists.new", "New playlist", ()),
@@ -31,17 +29,22 @@ NEW_PLAYLIST_ENDPOINTS = frozenset({"playlists.new", "playlists.create", "playli
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app`` and install the login guard and headers."""
-    from . import auth, health, jobs_pages, library, pages, playlists, schedules, security, settings_page, viewhelpers
+    from . import (
+        auth,
+        diagnostics,
+        health,
+        jobs_pages,
+        library,
+        pages,
+        playlist_pages,
+        schedules,
+        security,
+        settings_page,
+        viewhelpers,
+    )
 
-    for module in (health, auth, pages, playlists, jobs_pages, library, schedules, settings_page):
+    for module in (health, auth, pages, playlist_pages, jobs_pages, library, schedules, settings_page, diagnostics):
         app.register_blueprint(module.bp)
-    # The AI engineer's /test_ai_services page; optional so the UI works without it.
-    try:
-        diagnostics = importlib.import_module(f"{__name__}.diagnostics")
-    except ImportError as exc:
-        log.debug("No diagnostics blueprint yet (%s)", exc)
-    else:
-        app.register_blueprint(diagnostics.bp)
 
     auth.init_app(app)
     security.init_app(app)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ..errors import UserFacingError
 from ..extensions import db
-from ..jobs import UserFacingError
 from ..logging_setup import redact
 from ..models import Generation, LibraryTrack, MatchOverride, SuggestedTrack
+from ..services import playlist_actions
 from .library import search_index
-from .playlists import bp, get_playlist, service
+from .playlist_pages import bp, get_playlist
 
 SEARCH_LIMIT = 20
 
@@ -62,7 +63,7 @@ def set_match(playlist_id: int, track_id: int):
     else:
         abort(400, description="Choose a track, “not in my library”, or “let the matcher decide”.")
     try:
-        service().set_override(track.id, kind, rating_key)
+        playlist_actions.set_override(track.id, kind, rating_key)
     except (UserFacingError, ValueError) as exc:
         flash(redact(str(exc)), "error")
         return redirect(url_for(".match", playlist_id=playlist_id, track_id=track_id))

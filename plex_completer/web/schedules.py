@@ -19,11 +19,11 @@ from ..extensions import db
 from ..jobs import runner
 from ..models import Job, Playlist
 from ..scheduler import service
-from ..scheduler.caps import cap_status
 from ..scheduler.lock import LEASE_SECONDS, RENEW_SECONDS, read_state
 from ..scheduler.refreshes import KEEP_SHARES, WEEKDAYS, describe, get_refresh, list_refreshes, refresh_now, set_refresh
 from ..scheduler.schedules import SCHEDULE_DEFS, get_schedule, next_run, request_run, schedule_views, update_schedule
-from ..scheduler.zones import scheduler_zone
+from ..services.ai_call_cap import cap_status
+from ..timezones import scheduler_zone
 from .viewhelpers import url_or_none
 
 log = logging.getLogger(__name__)

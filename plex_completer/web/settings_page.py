@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template
 from .. import auth
 from ..extensions import db
 from ..logging_setup import redact
+from ..plex.playlist_writes import test_connection
 from . import status_panels
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,6 @@ def test_plex():
     settings = current_app.config["SETTINGS"]
     if not settings.plex_configured:
         return _render(report_error="Plex is not configured: set PLEX_URL and PLEX_TOKEN, then restart.")
-    try:
-        from ..plex.playlists import test_connection
-    except ImportError:
-        return _render(report_error="The connection test is not available in this version.")
     try:
         report = test_connection(settings)
     except Exception as exc:  # noqa: BLE001 - any failure is the answer to "does it work?"

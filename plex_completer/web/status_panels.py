@@ -9,9 +9,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..ai import cascade_status
 from ..extensions import db
 from ..logging_setup import redact
 from ..models import LibrarySyncState, utcnow
+from ..services import playlist_actions
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +23,7 @@ def library_summary() -> dict[str, Any]:
     "section_title"}`` from the library service, or from ``LibrarySyncState`` directly
     when the service is not available."""
     try:
-        from ..services import playlists as svc
-
-        return dict(svc.library_summary())
-    except (ImportError, AttributeError):
-        pass
+        return dict(playlist_actions.library_summary())
     except Exception:
         log.exception("Library summary failed")
         db.session.rollback()
@@ -62,10 +60,6 @@ class AiStatus:
 
 def ai_status(settings: Any) -> AiStatus:
     """Ask ``plex_completer.ai.cascade_status(settings)`` and summarise it."""
-    try:
-        from ..ai import cascade_status
-    except ImportError:
-        return AiStatus()
     try:
         entries = list(cascade_status(settings))
     except Exception as exc:

@@ -9,7 +9,7 @@ from plex_completer import create_app
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
 from plex_completer.models import AiAttempt, JobStatus, Playlist, PlaylistStatus
-from plex_completer.services import playlists as svc
+from plex_completer.services import playlist_actions as svc
 from tests.conftest import base_config
 from tests.fakes.library.model import FakeTrack
 from tests.fakes.stack import start_stack

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from plex_completer.plex import playlists
+from plex_completer.plex import playlist_writes as playlists
 from plex_completer.plex.errors import (
     TOKEN_HELP_URL,
     PlexNotConfigured,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from plex_completer.plex import playlists
+from plex_completer.plex import playlist_writes as playlists
 from plex_completer.plex.errors import PlaylistEmpty, PlaylistGone
 from tests.plex.conftest import make_tracks
 

@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 
 from plex_completer.config import ConfigError, load_settings
-from plex_completer.scheduler.cron import OFF, crontab_trigger, next_fire_times, normalize_crontab
+from plex_completer.cron import OFF, crontab_trigger, next_fire_times, normalize_crontab
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 WEDNESDAY_NOON = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.UTC)

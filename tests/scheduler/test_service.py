@@ -17,7 +17,7 @@ import pytest
 
 from plex_completer import jobs as jobs_module
 from plex_completer.extensions import db
-from plex_completer.job_kinds import load_job_kinds
+from plex_completer.services.job_kinds import load_job_kinds
 from plex_completer.jobs import runner
 from plex_completer.models import Job, JobStatus, Schedule, utcnow
 from plex_completer.scheduler.lock import SchedulerLease

@@ -24,10 +24,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..errors import JobPostponed
 from ..extensions import db
-from ..jobs import JobPostponed
 from ..models import AiAttempt, Job, utcnow
-from .zones import day_start, next_day_start, scheduler_zone
+from ..timezones import day_start, next_day_start, scheduler_zone
 
 SKIPPED = "skipped"  # ai.errors outcome for "no network call made"
 

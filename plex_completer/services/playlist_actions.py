@@ -1,7 +1,7 @@
 """Playlist workflows: generate, rescan, regenerate, edit, delete, manual matches.
 
 The ``start_*`` functions only enqueue a job and return its row (a web request or CLI
-call never waits on AI or Plex); the job functions in :mod:`.workflows` do the work in
+call never waits on AI or Plex); the job functions in :mod:`.playlist_jobs` do the work in
 a scheduler thread. Every workflow needs an app context.
 """
 
@@ -13,8 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..config import current_settings as _settings
+from ..errors import UserFacingError
 from ..extensions import db
-from ..jobs import UserFacingError, runner
+from ..jobs import runner
 from ..models import (
     Job,
     LibrarySyncState,
@@ -23,9 +25,8 @@ from ..models import (
     PlaylistStatus,
     SuggestedTrack,
 )
-from .lookup import get_playlist as _get_playlist
-from .lookup import settings as _settings
-from .sync_playlist import write_to_plex
+from .match_and_write import write_to_plex
+from .playlist_lookup import get_playlist as _get_playlist
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,12 @@ def start_generation(prompt: str, count: int, owner: str | None = None, taste_se
     return runner.enqueue("generate", params, dedupe_key=key)
 
 
+def rescan_dedupe_key(playlist_id: int | None) -> str:
+    """The dedupe key of a rescan of one playlist or (``None``) of all: the UI, the CLI and
+    the scheduler share it, so the same rescan never runs twice at once."""
+    return f"rescan:{playlist_id or 'all'}"
+
+
 def start_rescan(playlist_id: int | None = None, trigger: str = "user") -> Job:
     """Enqueue a rescan of one playlist or (``None``) of all; zero AI calls."""
     if playlist_id is not None:
@@ -74,7 +81,7 @@ def start_rescan(playlist_id: int | None = None, trigger: str = "user") -> Job:
     return runner.enqueue(
         "rescan",
         {"playlist_id": playlist_id},
-        dedupe_key=f"rescan:{playlist_id or 'all'}",
+        dedupe_key=rescan_dedupe_key(playlist_id),
         playlist_id=playlist_id,
         trigger=trigger,
     )
@@ -118,7 +125,7 @@ def delete(playlist_id: int, from_plex: bool) -> None:
 
     Raises :class:`UserFacingError` when Plex cannot delete it; nothing is deleted then.
     """
-    from ..plex import playlists as plex_playlists
+    from ..plex import playlist_writes as plex_playlists
     from ..plex.errors import PlexError
 
     playlist = _get_playlist(playlist_id)
@@ -188,7 +195,7 @@ def library_summary() -> dict[str, Any]:
 
 def plex_playlists_for_seed() -> list[dict[str, Any]]:
     """The user's Plex audio playlists for the taste-seed picker; raises UserFacingError."""
-    from ..plex import playlists as plex_playlists
+    from ..plex import playlist_writes as plex_playlists
 
     settings = _settings()
     if not settings.plex_configured:

@@ -13,13 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..config import current_settings as _settings
+from ..errors import JobPostponed, UserFacingError
 from ..extensions import db
-from ..jobs import JobContext, UserFacingError, job_kind
+from ..jobs import JobContext, job_kind
 from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
 from . import matcher_cache
-from .lookup import get_playlist as _get_playlist
-from .lookup import settings as _settings
-from .sync_playlist import apply_matches, describe_change, record_history, write_to_plex
+from .match_and_write import apply_matches, describe_change, record_history, write_to_plex
+from .playlist_lookup import get_playlist as _get_playlist
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 def _taste_seed(rating_key: str | None) -> list[str]:
     if not rating_key:
         return []
-    from ..plex import playlists as plex_playlists
+    from ..plex import playlist_writes as plex_playlists
     from ..plex.errors import PlexError
 
     try:
@@ -46,7 +47,6 @@ def _ask_ai(ctx: JobContext, prompt: str, count: int, *, taste_seed=(), previous
     try:
         return generate_draft(_settings(), request, job_id=ctx.job_id, on_step=lambda step: ctx.progress(step=step))
     except AllProvidersFailed as exc:
-        from ..jobs import JobPostponed
 
         if trigger == "schedule" and getattr(exc, "all_quota_exhausted", False):
             raise JobPostponed(str(exc)) from exc

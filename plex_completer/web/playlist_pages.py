@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from types import ModuleType
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from ..errors import UserFacingError
 from ..extensions import db
-from ..jobs import UserFacingError
 from ..logging_setup import redact
 from ..models import Job, JobStatus, LibraryTrack, MatchOverride, Playlist, SuggestedTrack
+from ..services import playlist_actions
 from . import charts
 
 log = logging.getLogger(__name__)
@@ -35,15 +35,6 @@ EXAMPLE_PROMPTS = (
     "Upbeat 80s synth-pop for a kitchen dance party",
     "Acoustic covers of famous rock songs",
 )
-
-
-def service() -> ModuleType:
-    """``plex_completer.services.playlists``, or a 503 page while it is missing."""
-    try:
-        from ..services import playlists as svc
-    except ImportError:
-        abort(503, description="This action is not available yet: the playlist service is missing.")
-    return svc
 
 
 def get_playlist(playlist_id: int) -> Playlist:
@@ -112,11 +103,7 @@ def seed_options() -> dict:
     if not settings.plex_configured:
         return {"playlists": [], "error": "Plex is not configured, so there are no playlists to pick from."}
     try:
-        from ..services import playlists as svc
-
-        return {"playlists": list(svc.plex_playlists_for_seed()), "error": None}
-    except (ImportError, AttributeError):
-        return {"playlists": [], "error": "Picking a taste seed is not available in this version."}
+        return {"playlists": list(playlist_actions.plex_playlists_for_seed()), "error": None}
     except Exception as exc:  # noqa: BLE001 - Plex down must not block the form
         db.session.rollback()
         log.warning("Could not list Plex playlists for a taste seed: %s", redact(str(exc)))
@@ -144,7 +131,7 @@ def create():
     values, errors = _parse_new_form(request.form)
     if errors:
         return _render_new(values, errors=errors, status=400)
-    svc = service()
+    svc = playlist_actions
     try:
         job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None)
     except (UserFacingError, ValueError) as exc:
@@ -198,9 +185,7 @@ def plex_link(playlist: Playlist) -> str | None:
     if not playlist.plex_rating_key:
         return None
     try:
-        from ..services import playlists as svc
-
-        return svc.plex_web_url(playlist)
+        return playlist_actions.plex_web_url(playlist)
     except Exception:  # noqa: BLE001 - a missing link must not break the page
         db.session.rollback()
         return None
@@ -241,7 +226,7 @@ def rescan(playlist_id: int):
     """Match the stored track list against the library again (no AI call)."""
     get_playlist(playlist_id)
     try:
-        return _to_job_page(service().start_rescan(playlist_id))
+        return _to_job_page(playlist_actions.start_rescan(playlist_id))
     except (UserFacingError, ValueError) as exc:
         return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
 
@@ -250,7 +235,7 @@ def rescan(playlist_id: int):
 def rescan_all():
     """Rescan every playlist."""
     try:
-        return _to_job_page(service().start_rescan(None))
+        return _to_job_page(playlist_actions.start_rescan(None))
     except (UserFacingError, ValueError) as exc:
         return _fail(str(exc), url_for("pages.dashboard"))
 
@@ -260,7 +245,7 @@ def regenerate(playlist_id: int):
     """Ask the AI for a new track list for the same prompt (the old one stays in the history)."""
     get_playlist(playlist_id)
     try:
-        return _to_job_page(service().start_regenerate(playlist_id))
+        return _to_job_page(playlist_actions.start_regenerate(playlist_id))
     except (UserFacingError, ValueError) as exc:
         return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
 
@@ -270,7 +255,7 @@ def write(playlist_id: int):
     """Write a playlist that is "not yet in Plex" now."""
     get_playlist(playlist_id)
     try:
-        return _to_job_page(service().start_write_retry(playlist_id))
+        return _to_job_page(playlist_actions.start_write_retry(playlist_id))
     except (UserFacingError, ValueError) as exc:
         return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
 
@@ -290,7 +275,7 @@ def edit(playlist_id: int):
             errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
         if not errors:
             try:
-                service().update_details(playlist_id, values["title"], values["description"])
+                playlist_actions.update_details(playlist_id, values["title"], values["description"])
             except (UserFacingError, ValueError) as exc:
                 error = redact(str(exc))
             else:
@@ -309,7 +294,7 @@ def delete(playlist_id: int):
         from_plex = request.form.get("from_plex") == "1"
         title = playlist.title
         try:
-            service().delete(playlist_id, from_plex=from_plex)
+            playlist_actions.delete(playlist_id, from_plex=from_plex)
         except (UserFacingError, ValueError) as exc:
             error = redact(str(exc))
         else:

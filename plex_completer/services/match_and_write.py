@@ -114,7 +114,7 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     is marked "not yet in Plex" with the reason, and the next rescan or a retry writes
     it. Returns a :class:`WriteOutcome`; does not raise for Plex errors.
     """
-    from ..plex import playlists as plex_playlists
+    from ..plex import playlist_writes as plex_playlists
     from ..plex.errors import PlexError
 
     settings = current_app.config["SETTINGS"]

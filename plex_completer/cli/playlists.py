@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import click
 
-from .extensions import db
-from .jobs import runner
-from .models import JobStatus, Playlist
+from ..extensions import db
+from ..jobs import runner
+from ..models import JobStatus, Playlist
+from ..services.playlist_actions import rescan_dedupe_key, validate_request
 
 
 def _finish(job) -> None:
@@ -24,8 +25,6 @@ def _finish(job) -> None:
 @click.option("--owner", default=None, help="Optional owner name stored with the playlist.")
 def generate_command(prompt: str, count: int, owner: str | None) -> None:
     """Ask the AI for a playlist, match it against the library and write it to Plex."""
-    from .services.playlists import validate_request
-
     try:
         prompt, count = validate_request(prompt, count)
     except ValueError as exc:
@@ -48,6 +47,10 @@ def rescan_command(playlist_id: int | None) -> None:
     """Re-match stored AI track lists against the library index (no AI calls)."""
     if playlist_id is not None and db.session.get(Playlist, playlist_id) is None:
         raise click.ClickException(f"Playlist {playlist_id} does not exist.")
-    job = runner.run_now("rescan", {"playlist_id": playlist_id}, playlist_id=playlist_id)
+    job = runner.run_now(
+        "rescan", {"playlist_id": playlist_id}, playlist_id=playlist_id, dedupe_key=rescan_dedupe_key(playlist_id)
+    )
+    if job.status in JobStatus.ACTIVE:
+        raise click.ClickException(f"A rescan is already running (job {job.id}); try again when it has finished.")
     _finish(job)
     click.echo(job.message)
