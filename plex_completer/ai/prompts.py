@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..limits import MAX_PROMPT_CHARS
 from .schema import (
     MAX_CONSTRAINTS_CHARS,
     MAX_LINE_CHARS,
     MAX_PREVIOUS_LINES,
-    MAX_PROMPT_CHARS,
     MAX_SEED_LINES,
     GenerationRequest,
 )

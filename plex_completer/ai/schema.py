@@ -16,17 +16,19 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-# Track counts a request may ask for (the user's number is clamped into this range).
+# The most tracks a request may ask for is the user-facing limit (plex_completer.limits);
+# the cascade itself accepts any positive count (the diagnostics test asks for 3).
+from ..limits import MAX_TRACKS
+
 MIN_TRACKS = 1
-MAX_TRACKS = 100
+
 # Character caps applied when cleaning AI output (Plex titles rarely exceed 200 chars).
 MAX_ARTIST_CHARS = 200
 MAX_TRACK_TITLE_CHARS = 200
 MAX_ALBUM_CHARS = 200
 MAX_PLAYLIST_TITLE_CHARS = 120
 MAX_DESCRIPTION_CHARS = 1000
-# Prompt-side caps: the user's text and each taste-seed/previous-track line.
-MAX_PROMPT_CHARS = 2000
+# Prompt-side caps: each taste-seed/previous-track line.
 MAX_CONSTRAINTS_CHARS = 1000
 MAX_SEED_LINES = 60
 MAX_PREVIOUS_LINES = 100

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import limits
 from ..config import current_settings as _settings
 from ..errors import UserFacingError
 from ..extensions import db
@@ -30,8 +31,6 @@ from .playlist_lookup import get_playlist as _get_playlist
 
 log = logging.getLogger(__name__)
 
-MIN_TRACKS, MAX_TRACKS = 5, 100
-MAX_PROMPT_CHARS = 2000
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -39,19 +38,13 @@ def _fingerprint(*parts: Any) -> str:
 
 
 def validate_request(prompt: str, count: int) -> tuple[str, int]:
-    """Clean a user's prompt and track count; raises ``ValueError`` with a user message."""
-    prompt = " ".join((prompt or "").split())
-    if not prompt:
-        raise ValueError("Describe the playlist you want, e.g. “rainy Sunday jazz”.")
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise ValueError(f"The description is too long ({len(prompt)} characters; at most {MAX_PROMPT_CHARS}).")
-    try:
-        count = int(count)
-    except (TypeError, ValueError):
-        raise ValueError("The number of tracks must be a whole number.") from None
-    if not MIN_TRACKS <= count <= MAX_TRACKS:
-        raise ValueError(f"Choose between {MIN_TRACKS} and {MAX_TRACKS} tracks.")
-    return prompt, count
+    """Clean a user's prompt and track count (:mod:`plex_completer.limits`); returns
+    ``(prompt, count)``; raises ``ValueError`` with the first problem, for the user."""
+    prompt = limits.clean_prompt(prompt)
+    errors = limits.request_errors(prompt, count)
+    if errors:
+        raise ValueError(next(iter(errors.values())))
+    return prompt, int(count)
 
 
 # -- enqueueing (called by routes and the CLI) -----------------------------------------
@@ -107,13 +100,13 @@ def update_details(playlist_id: int, title: str, description: str) -> Playlist:
     Raises ``ValueError`` for an empty or over-long title.
     """
     title = " ".join((title or "").split())
-    if not title:
-        raise ValueError("The title cannot be empty.")
-    if len(title) > 200:
-        raise ValueError("The title is too long (at most 200 characters).")
+    description = (description or "").strip()
+    errors = limits.details_errors(title, description)
+    if errors:
+        raise ValueError(next(iter(errors.values())))
     playlist = _get_playlist(playlist_id)
     playlist.title = title
-    playlist.description = (description or "").strip()[:5000]
+    playlist.description = description
     if playlist.plex_rating_key and playlist.status == PlaylistStatus.SYNCED:
         write_to_plex(playlist, force=True)
     db.session.commit()

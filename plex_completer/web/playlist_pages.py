@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from .. import limits
 from ..errors import UserFacingError
 from ..extensions import db
+from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
 from ..models import Job, JobStatus, LibraryTrack, MatchOverride, Playlist, SuggestedTrack
 from ..services import playlist_actions
@@ -25,9 +27,6 @@ bp = Blueprint("playlists", __name__, url_prefix="/playlists")
 
 # Track count bounds of the form (the issue: 5-100; Gemini answers 100 tracks in one
 # response well within its output token limit).
-MIN_TRACKS, MAX_TRACKS, DEFAULT_TRACKS = 5, 100, 30
-MAX_PROMPT = 1000
-MAX_TITLE, MAX_DESCRIPTION = 200, 2000
 EXAMPLE_PROMPTS = (
     "Sunday morning coffee: mellow soul and jazz, nothing after 1975",
     "90s Britpop deep cuts, no Oasis or Blur singles",
@@ -63,19 +62,9 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
         "count": form.get("count", str(DEFAULT_TRACKS)).strip(),
         "seed": form.get("seed", "").strip(),
     }
-    errors: dict[str, str] = {}
-    if len(values["prompt"]) < 3:
-        errors["prompt"] = "Describe the playlist in a few words."
-    elif len(values["prompt"]) > MAX_PROMPT:
-        errors["prompt"] = f"Keep the description under {MAX_PROMPT} characters."
-    try:
-        count = int(values["count"])
-    except ValueError:
-        count = 0
-    if not MIN_TRACKS <= count <= MAX_TRACKS:
-        errors["count"] = f"Choose between {MIN_TRACKS} and {MAX_TRACKS} tracks."
-    else:
-        values["count"] = count
+    errors = limits.request_errors(limits.clean_prompt(values["prompt"]), values["count"])
+    if "count" not in errors:
+        values["count"] = int(values["count"])
     if values["seed"] and not values["seed"].isdigit():
         errors["seed"] = "Pick a playlist from the list."
     return values, errors
@@ -115,7 +104,7 @@ def seed_options() -> dict:
 def new():
     """The "new playlist" form; ``prompt``/``count`` in the query string prefill it."""
     count = request.args.get("count", type=int) or DEFAULT_TRACKS
-    values = {"prompt": request.args.get("prompt", "")[:MAX_PROMPT], "count": min(max(count, MIN_TRACKS), MAX_TRACKS), "seed": ""}
+    values = {"prompt": request.args.get("prompt", "")[:MAX_PROMPT_CHARS], "count": min(max(count, MIN_TRACKS), MAX_TRACKS), "seed": ""}
     return _render_new(values)
 
 
@@ -269,10 +258,7 @@ def edit(playlist_id: int):
     error = None
     if request.method == "POST":
         values = {"title": request.form.get("title", "").strip(), "description": request.form.get("description", "").strip()}
-        if not values["title"] or len(values["title"]) > MAX_TITLE:
-            errors["title"] = f"Give the playlist a title (up to {MAX_TITLE} characters)."
-        if len(values["description"]) > MAX_DESCRIPTION:
-            errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
+        errors = limits.details_errors(values["title"], values["description"])
         if not errors:
             try:
                 playlist_actions.update_details(playlist_id, values["title"], values["description"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from plex_completer.ai.prompts import build_prompt
 from plex_completer.ai.schema import GenerationRequest, clamp_count, draft_json_schema
+from plex_completer.limits import MAX_PROMPT_CHARS
 
 
 def test_count_is_clamped_and_stated():
@@ -52,4 +53,4 @@ def test_previous_tracks_without_keep_share_are_avoided():
 
 def test_overlong_prompt_is_capped():
     user = build_prompt(GenerationRequest("a" * 10_000, 10)).user
-    assert "a" * 2000 in user and "a" * 2001 not in user
+    assert "a" * MAX_PROMPT_CHARS in user and "a" * (MAX_PROMPT_CHARS + 1) not in user

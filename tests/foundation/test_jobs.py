@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plex_completer.extensions import db
 from plex_completer.errors import JobPostponed, UserFacingError
+from plex_completer.extensions import db
 from plex_completer.jobs import job_kind, runner
 from plex_completer.models import Job, JobStatus
 

@@ -13,10 +13,10 @@ from plex_completer import create_app
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
 from plex_completer.models import Generation, Job, JobStatus, Playlist, PlaylistRefresh, PlaylistStatus, ProviderState, utcnow
-from plex_completer.services.ai_call_cap import cap_status
 from plex_completer.scheduler.refreshes import run_due_refreshes, set_refresh
-from plex_completer.timezones import scheduler_zone
 from plex_completer.services import playlist_actions as svc
+from plex_completer.services.ai_call_cap import cap_status
+from plex_completer.timezones import scheduler_zone
 from tests.conftest import base_config
 from tests.fakes.stack import start_stack
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from plex_completer.config import load_settings
 from plex_completer.extensions import db
 from plex_completer.models import AiAttempt, Job, JobStatus, PlaylistRefresh, utcnow
-from plex_completer.services.ai_call_cap import cap_status
 from plex_completer.scheduler.refreshes import describe, next_occurrence, run_due_refreshes, set_refresh
+from plex_completer.services.ai_call_cap import cap_status
 from plex_completer.timezones import scheduler_zone
 
 from .helpers import add_ai_calls, add_playlist

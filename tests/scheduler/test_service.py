@@ -17,11 +17,11 @@ import pytest
 
 from plex_completer import jobs as jobs_module
 from plex_completer.extensions import db
-from plex_completer.services.job_kinds import load_job_kinds
 from plex_completer.jobs import runner
 from plex_completer.models import Job, JobStatus, Schedule, utcnow
 from plex_completer.scheduler.lock import SchedulerLease
 from plex_completer.scheduler.schedules import ensure_schedules, request_run, update_schedule
+from plex_completer.services.job_kinds import load_job_kinds
 
 from .conftest import make_app
 
