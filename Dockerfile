@@ -17,15 +17,17 @@ COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
 
-RUN useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin plexc \
-    && mkdir -p /data && chown plexc /data
-USER plexc
+RUN groupadd --system --gid 1000 plexc \
+    && useradd --system --uid 1000 --gid 1000 --home-dir /app --shell /usr/sbin/nologin plexc \
+    && mkdir -p /data && chown 1000:1000 /data
+# Numeric, so Kubernetes' runAsNonRoot and the host can check it (hadolint DL3066).
+USER 1000:1000
 VOLUME /data
 EXPOSE 5000
 
 # /healthz answers 200 when the database is reachable and the scheduler runs.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:5000/healthz', timeout=4).status == 200 else 1)"
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:5000/healthz', timeout=4).status == 200 else 1)"]
 
 # One worker process, several threads (see gunicorn.conf.py): the in-process scheduler
 # and the in-memory matcher exist exactly once, while threads keep pages responsive.

@@ -36,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
         jobs_pages,
         library,
         pages,
+        playlist_match,  # noqa: F401 - adds the manual-match routes to playlist_pages.bp
         playlist_pages,
         schedules,
         security,

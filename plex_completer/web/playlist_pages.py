@@ -287,6 +287,3 @@ def delete(playlist_id: int):
             flash(f"Deleted “{title}”" + (" here and in Plex." if from_plex else " here; the Plex playlist was kept."), "ok")
             return redirect(url_for("pages.dashboard"))
     return render_template("playlists/delete.html", playlist=playlist, error=error), (400 if error else 200)
-
-
-from . import playlist_match  # noqa: E402,F401 - registers the manual-match routes on bp
