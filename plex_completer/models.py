@@ -51,7 +51,6 @@ class PlaylistStatus:
     PENDING_PLEX = "pending_plex"  # track list stored, not yet written to Plex ("not yet in Plex")
     SYNCED = "synced"  # the Plex playlist matches the latest match results
     DELETED_IN_PLEX = "deleted_in_plex"  # the user deleted it in Plex and chose not to recreate
-    FAILED = "failed"
 
 
 class Playlist(db.Model):
@@ -153,6 +152,16 @@ class SuggestedTrack(db.Model):
 
     generation: Mapped[Generation] = relationship(back_populates="tracks")
 
+    @property
+    def resolved_rating_key(self) -> int | None:
+        """The library track this suggestion resolves to: the user's manual match first,
+        None when the user said "not in my library", else the matcher's choice."""
+        if self.override == MatchOverride.ABSENT:
+            return None
+        if self.override == MatchOverride.TRACK:
+            return self.override_rating_key
+        return self.matched_rating_key
+
 
 class RescanRecord(db.Model):
     """History of a playlist's match counts: one row per generate, rescan or manual change."""
@@ -221,7 +230,9 @@ class LibrarySyncState(db.Model):
 
 
 class JobStatus:
-    """Values of ``Job.status``; every job ends in DONE, FAILED or INTERRUPTED."""
+    """Values of ``Job.status``: QUEUED and RUNNING are active; every job ends DONE, FAILED,
+    INTERRUPTED (the process stopped under it) or POSTPONED (a quota or the AI call cap:
+    it can be retried later)."""
 
     QUEUED = "queued"
     RUNNING = "running"

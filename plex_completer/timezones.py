@@ -1,19 +1,24 @@
-"""The scheduler's time zone (``TZ``) and calendar-day boundaries in it."""
+"""The app's time zone (``TZ``) and calendar-day boundaries in it: the one place that
+resolves ``TZ``, for the scheduler, the AI call cap, the cooldowns and the pages."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 log = logging.getLogger(__name__)
 
 
-def scheduler_zone(settings: Any) -> dt.tzinfo:
+def scheduler_zone(settings: Settings) -> dt.tzinfo:
     """``ZoneInfo(settings.TZ)``, else the machine's zone (as APScheduler picks it, via
-    tzlocal), else UTC. An unknown ``TZ`` falls back with a warning."""
-    name = getattr(settings, "TZ", None)
+    tzlocal), else UTC. An unknown ``TZ`` falls back to UTC with a warning (config
+    validation rejects one at start-up, so this only guards a zone database change)."""
+    name = settings.TZ
     if name:
         try:
             return zoneinfo.ZoneInfo(name)

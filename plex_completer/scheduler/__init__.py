@@ -13,11 +13,11 @@ The app factory calls :func:`init_app` right after ``JobRunner.init_app``.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, current_app
 
+from ..jobs import JobRunner
+from .lock import live_holder
 from .service import SchedulerService
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 __all__ = ["SchedulerService", "init_app", "service"]
 
 
-def init_app(app: Flask, runner: Any, *, start_scheduler: bool) -> SchedulerService | None:
+def init_app(app: Flask, runner: JobRunner, *, start_scheduler: bool) -> SchedulerService | None:
     """Start this process's :class:`SchedulerService` on the runner's scheduler, or, when
     no scheduler runs here, mark orphaned jobs interrupted only if no live process holds
     the scheduler lock (a CLI command must not mark the server's running jobs).
@@ -36,39 +36,17 @@ def init_app(app: Flask, runner: Any, *, start_scheduler: bool) -> SchedulerServ
     if not app.config.get("AUTO_MIGRATE", True):
         return None
     if start_scheduler and runner.running:
-        svc = SchedulerService(
-            app,
-            runner.scheduler,
-            runner,
-            holder=app.config.get("SCHEDULER_HOLDER_ID"),
-        )
+        svc = SchedulerService(app, runner.scheduler, runner, holder=app.config.get("SCHEDULER_HOLDER_ID"))
         app.extensions["scheduler_service"] = svc
-        if not svc.start() and not _tables_ready(app):
-            with app.app_context():
-                runner.mark_interrupted()  # pre-scheduler schema: behave as before
+        svc.start()
         return svc
     with app.app_context():
-        from .lock import live_holder
-
-        try:
-            holder = live_holder()
-        except sa.exc.SQLAlchemyError:
-            from ..extensions import db
-
-            db.session.rollback()
-            holder = None  # no lock table yet (migration pending): nobody holds it
+        holder = live_holder()
         if holder is None:
             runner.mark_interrupted()
         else:
             log.info("Scheduler lock held by %s; its running jobs are left alone", holder)
     return None
-
-
-def _tables_ready(app: Flask) -> bool:
-    from ..extensions import db
-
-    with app.app_context():
-        return "scheduler_locks" in sa.inspect(db.engine).get_table_names()
 
 
 def service() -> SchedulerService | None:

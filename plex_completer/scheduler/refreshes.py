@@ -21,8 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 
+from ..config import Settings
 from ..extensions import db
-from ..models import JobStatus, Playlist, PlaylistRefresh, ProviderState, RefreshFrequency, utcnow
+from ..models import Job, JobStatus, Playlist, PlaylistRefresh, ProviderState, RefreshFrequency, utcnow
 from ..services.ai_call_cap import cap_status, format_local
 from ..timezones import scheduler_zone
 from .tasks import SKIPPED, run_job_row
@@ -72,7 +73,7 @@ def get_refresh(playlist_id: int) -> PlaylistRefresh | None:
 
 
 def set_refresh(
-    settings: Any,
+    settings: Settings,
     playlist_id: int,
     frequency: str | None,
     *,
@@ -136,6 +137,11 @@ def refresh_now(playlist_id: int, now: dt.datetime | None = None) -> PlaylistRef
     return row
 
 
+def playlist_title(playlist_id: int) -> str | None:
+    """The title of playlist ``playlist_id`` (None when it was deleted)."""
+    return db.session.scalar(sa.select(Playlist.title).where(Playlist.id == playlist_id))
+
+
 def list_refreshes() -> list[tuple[PlaylistRefresh, Playlist]]:
     """Every recurring playlist with its refresh row, soonest refresh first."""
     query = (
@@ -144,6 +150,17 @@ def list_refreshes() -> list[tuple[PlaylistRefresh, Playlist]]:
         .order_by(PlaylistRefresh.next_refresh_at.is_(None), PlaylistRefresh.next_refresh_at, Playlist.title)
     )
     return [(r, p) for r, p in db.session.execute(query).all()]
+
+
+def refresh_rows() -> list[dict[str, Any]]:
+    """The Schedules page's recurring playlists, soonest refresh first: ``{"refresh",
+    "playlist", "describe" (e.g. "Weekly on Monday at 06:00"), "job" (the last refresh
+    job or None)}``."""
+    rows = []
+    for refresh, playlist in list_refreshes():
+        job = db.session.get(Job, refresh.last_job_id) if refresh.last_job_id else None
+        rows.append({"refresh": refresh, "playlist": playlist, "describe": describe(refresh), "job": job})
+    return rows
 
 
 def _quota_retry_at(now: dt.datetime) -> dt.datetime:
@@ -155,7 +172,7 @@ def _quota_retry_at(now: dt.datetime) -> dt.datetime:
     return min(max(retry, now + MIN_RETRY), now + MAX_RETRY)
 
 
-def run_refresh(settings: Any, playlist_id: int, *, now: dt.datetime | None = None, trigger: str = "schedule") -> str:
+def run_refresh(settings: Settings, playlist_id: int, *, now: dt.datetime | None = None, trigger: str = "schedule") -> str:
     """Run the refresh of one recurring playlist in this thread and move its
     ``next_refresh_at``; returns the outcome (a job status or "skipped").
 
@@ -210,7 +227,7 @@ def due_refreshes(now: dt.datetime) -> list[int]:
     )
 
 
-def run_due_refreshes(settings: Any, now: dt.datetime | None = None, trigger: str = "schedule") -> dict[int, str]:
+def run_due_refreshes(settings: Settings, now: dt.datetime | None = None, trigger: str = "schedule") -> dict[int, str]:
     """Run every due refresh one after the other; ``{playlist_id: outcome}``."""
     now = now or utcnow()
     return {pid: run_refresh(settings, pid, now=now, trigger=trigger) for pid in due_refreshes(now)}

@@ -69,7 +69,7 @@ SCHEDULE_DEFS: dict[str, ScheduleDef] = {
 }
 
 
-def ensure_schedules(settings: Any) -> list[Schedule]:
+def ensure_schedules(settings: Settings) -> list[Schedule]:
     """Create missing schedule rows from ``settings`` and let non-custom rows follow
     their environment variable; commits and returns the rows in page order.
 
@@ -97,7 +97,7 @@ def ensure_schedules(settings: Any) -> list[Schedule]:
     return rows
 
 
-def schedule_views(settings: Any) -> list[SimpleNamespace]:
+def schedule_views(settings: Settings) -> list[SimpleNamespace]:
     """The schedules as :func:`ensure_schedules` would leave them, without writing (for
     pages: a GET changes nothing). Each item has the ``Schedule`` columns as attributes."""
     columns = [c.key for c in Schedule.__table__.columns]

@@ -64,10 +64,20 @@ def _sync_changed(job: Job) -> bool:
     return any(int(result.get(k) or 0) > 0 for k in ("added", "updated", "removed"))
 
 
+# The first job of each schedule: (kind, params, dedupe key). The Schedules page's "run
+# now" starts it alone when no process runs the scheduler.
+SCHEDULE_FIRST_JOBS: dict[str, tuple[str, dict[str, Any], str]] = {
+    "library_sync": ("library_sync", {"full": False}, LIBRARY_SYNC_DEDUPE_KEY),
+    "full_sync": ("library_sync", {"full": True}, LIBRARY_SYNC_DEDUPE_KEY),
+    "housekeeping": ("housekeeping", {}, "housekeeping"),
+}
+
+
 def run_library_sync_steps(full: bool, trigger: str) -> RunOutcome:
     """Library sync (incremental or ``full``), then "rescan all" when it added, updated
     or removed any track. Zero AI calls."""
-    sync, ran = run_job_row("library_sync", {"full": full}, trigger=trigger, dedupe_key=LIBRARY_SYNC_DEDUPE_KEY)
+    kind, params, dedupe_key = SCHEDULE_FIRST_JOBS["full_sync" if full else "library_sync"]
+    sync, ran = run_job_row(kind, params, trigger=trigger, dedupe_key=dedupe_key)
     if not ran:
         return RunOutcome(SKIPPED, f"Skipped: a library sync is already running (job {sync.id}).", [sync.id])
     if sync.status != JobStatus.DONE:
@@ -84,7 +94,8 @@ def run_library_sync_steps(full: bool, trigger: str) -> RunOutcome:
 
 def run_housekeeping_steps(trigger: str) -> RunOutcome:
     """One ``housekeeping`` job."""
-    job, ran = run_job_row("housekeeping", {}, trigger=trigger, dedupe_key="housekeeping")
+    kind, params, dedupe_key = SCHEDULE_FIRST_JOBS["housekeeping"]
+    job, ran = run_job_row(kind, params, trigger=trigger, dedupe_key=dedupe_key)
     if not ran:
         return RunOutcome(SKIPPED, f"Skipped: housekeeping is already running (job {job.id}).", [job.id])
     return RunOutcome(job.status, job.message, [job.id])

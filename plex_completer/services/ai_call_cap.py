@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
+from ..config import Settings
 from ..errors import JobPostponed
 from ..extensions import db
 from ..models import AiAttempt, Job, utcnow
@@ -71,7 +71,7 @@ def scheduled_ai_calls(since: dt.datetime) -> int:
     return int(db.session.execute(query).scalar() or 0)
 
 
-def cap_status(settings: Any, now: dt.datetime | None = None) -> CapStatus:
+def cap_status(settings: Settings, now: dt.datetime | None = None) -> CapStatus:
     """Today's :class:`CapStatus` under ``settings.SCHEDULER_AI_DAILY_CAP``."""
     now = now or utcnow()
     zone = scheduler_zone(settings)
@@ -82,7 +82,7 @@ def cap_status(settings: Any, now: dt.datetime | None = None) -> CapStatus:
     )
 
 
-def check_cap(settings: Any, what: str, now: dt.datetime | None = None) -> CapStatus:
+def check_cap(settings: Settings, what: str, now: dt.datetime | None = None) -> CapStatus:
     """Return today's status, or raise :class:`CapReached` (a ``JobPostponed``) saying
     that ``what`` (e.g. "the weekly refresh of 'Night Drive'") waits until the reset."""
     status = cap_status(settings, now)
@@ -96,6 +96,6 @@ def check_cap(settings: Any, what: str, now: dt.datetime | None = None) -> CapSt
     return status
 
 
-def format_local(moment: dt.datetime, settings: Any) -> str:
+def format_local(moment: dt.datetime, settings: Settings) -> str:
     """``moment`` in ``TZ`` as "Tue 00:00" (for log lines and job messages)."""
     return moment.astimezone(scheduler_zone(settings)).strftime("%a %Y-%m-%d %H:%M")

@@ -126,7 +126,7 @@ def delete(playlist_id: int, from_plex: bool) -> None:
         try:
             plex_playlists.delete_playlist(_settings(), int(playlist.plex_rating_key))
         except PlexError as exc:
-            if not getattr(exc, "playlist_gone", False):
+            if not exc.playlist_gone:
                 raise UserFacingError(f"Could not delete the playlist in Plex: {exc}") from exc
     log.info("Deleted playlist '%s' (id %s)%s", playlist.title, playlist.id, " and its Plex playlist" if from_plex else "")
     db.session.delete(playlist)

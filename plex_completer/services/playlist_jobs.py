@@ -47,8 +47,7 @@ def _ask_ai(ctx: JobContext, prompt: str, count: int, *, taste_seed=(), previous
     try:
         return generate_draft(_settings(), request, job_id=ctx.job_id, on_step=lambda step: ctx.progress(step=step))
     except AllProvidersFailed as exc:
-
-        if trigger == "schedule" and getattr(exc, "all_quota_exhausted", False):
+        if trigger == "schedule" and exc.all_quota_exhausted:
             raise JobPostponed(str(exc)) from exc
         raise UserFacingError(str(exc)) from exc
 

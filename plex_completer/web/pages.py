@@ -3,10 +3,10 @@ with first-run guidance while Plex or an AI provider is not configured."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
-from ..extensions import db
-from ..models import Job, JobStatus, Playlist
+from ..config import current_settings
+from ..services import job_views, playlist_views
 from . import status_panels
 
 bp = Blueprint("pages", __name__)
@@ -15,16 +15,12 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def dashboard():
     """The dashboard page."""
-    settings = current_app.config["SETTINGS"]
-    playlists = db.session.scalars(db.select(Playlist).order_by(Playlist.updated_at.desc())).all()
-    active_jobs = db.session.scalars(
-        db.select(Job).where(Job.status.in_(JobStatus.ACTIVE)).order_by(Job.id)
-    ).all()
+    settings = current_settings()
     return render_template(
         "dashboard.html",
         settings=settings,
-        playlists=playlists,
-        active_jobs=active_jobs,
+        playlists=playlist_views.list_playlists(),
+        active_jobs=job_views.active_jobs(),
         library=status_panels.library_summary(),
         ai=status_panels.ai_status(settings),
     )

@@ -9,7 +9,6 @@ service, so a double click or a second tab lands on the same job page.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
@@ -18,8 +17,8 @@ from ..errors import UserFacingError
 from ..extensions import db
 from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
-from ..models import Job, JobStatus, LibraryTrack, MatchOverride, Playlist, SuggestedTrack
-from ..services import playlist_actions
+from ..models import Job, Playlist
+from ..services import playlist_actions, playlist_views
 from . import charts
 
 log = logging.getLogger(__name__)
@@ -131,44 +130,6 @@ def create():
 # -- one playlist ------------------------------------------------------------------------
 
 
-@dataclass
-class TrackRow:
-    """One row of the detail page: the AI's track, what it matched, and its state.
-
-    ``state`` is ``"matched"`` (in Plex), ``"missing"`` or ``"absent"`` (the user said it
-    is not in the library); ``manual`` is True when the user chose the match.
-    """
-
-    track: SuggestedTrack
-    library: LibraryTrack | None
-    state: str
-    manual: bool
-
-
-def track_rows(playlist: Playlist) -> list[TrackRow]:
-    """The current AI track list of ``playlist`` with match states, in AI order."""
-    generation = playlist.current_generation
-    if generation is None:
-        return []
-    keys = set()
-    for t in generation.tracks:
-        key = t.override_rating_key if t.override == MatchOverride.TRACK else t.matched_rating_key
-        if key:
-            keys.add(key)
-    library = {}
-    if keys:
-        library = {lt.rating_key: lt for lt in db.session.scalars(db.select(LibraryTrack).where(LibraryTrack.rating_key.in_(keys)))}
-    rows = []
-    for t in generation.tracks:
-        if t.override == MatchOverride.ABSENT:
-            rows.append(TrackRow(t, None, "absent", True))
-            continue
-        key = t.override_rating_key if t.override == MatchOverride.TRACK else t.matched_rating_key
-        lib = library.get(key) if key else None
-        rows.append(TrackRow(t, lib, "matched" if key else "missing", t.override == MatchOverride.TRACK))
-    return rows
-
-
 def plex_link(playlist: Playlist) -> str | None:
     """The Plex Web address of the playlist, or None when unknown."""
     if not playlist.plex_rating_key:
@@ -183,30 +144,18 @@ def plex_link(playlist: Playlist) -> str | None:
 @bp.get("/<int:playlist_id>")
 def detail(playlist_id: int):
     """A playlist's tracks (``show=missing|matched`` filters), actions and rescan history."""
-    playlist = get_playlist(playlist_id)
-    rows = track_rows(playlist)
-    show = request.args.get("show", "all")
-    if show == "missing":
-        visible = [r for r in rows if r.state != "matched"]
-    elif show == "matched":
-        visible = [r for r in rows if r.state == "matched"]
-    else:
-        show, visible = "all", rows
-    active_jobs = db.session.scalars(
-        db.select(Job).where(Job.playlist_id == playlist.id, Job.status.in_(JobStatus.ACTIVE)).order_by(Job.id)
-    ).all()
-    history = list(playlist.rescans)
+    view = playlist_views.playlist_detail(get_playlist(playlist_id), request.args.get("show", "all"))
     return render_template(
         "playlists/detail.html",
-        playlist=playlist,
-        generation=playlist.current_generation,
-        rows=visible,
-        counts={"all": len(rows), "matched": sum(r.state == "matched" for r in rows), "missing": sum(r.state != "matched" for r in rows)},
-        show=show,
-        active_jobs=active_jobs,
-        history=history[-20:][::-1],
-        spark=charts.sparkline([(r.matched, r.total) for r in history[-30:]]),
-        plex_url=plex_link(playlist),
+        playlist=view.playlist,
+        generation=view.generation,
+        rows=view.rows,
+        counts=view.counts,
+        show=view.show,
+        active_jobs=view.active_jobs,
+        history=view.history,
+        spark=charts.sparkline(view.chart_points),
+        plex_url=plex_link(view.playlist),
     )
 
 

@@ -12,16 +12,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from ..extensions import db
-from ..jobs import runner
-from ..models import Job, Playlist
-from ..scheduler import service
-from ..scheduler.lock import LEASE_SECONDS, RENEW_SECONDS, read_state
-from ..scheduler.refreshes import KEEP_SHARES, WEEKDAYS, describe, get_refresh, list_refreshes, refresh_now, set_refresh
-from ..scheduler.schedules import SCHEDULE_DEFS, get_schedule, next_run, request_run, schedule_views, update_schedule
+from ..config import Settings, current_settings
+from ..scheduler.lock import LEASE_SECONDS, RENEW_SECONDS
+from ..scheduler.manual_runs import apply_here, run_schedule_now, scheduler_status, wake_refreshes
+from ..scheduler.refreshes import (
+    KEEP_SHARES,
+    WEEKDAYS,
+    describe,
+    get_refresh,
+    playlist_title,
+    refresh_now,
+    refresh_rows,
+    set_refresh,
+)
+from ..scheduler.schedules import SCHEDULE_DEFS, next_run, schedule_views, update_schedule
 from ..services.ai_call_cap import cap_status
 from ..timezones import scheduler_zone
 from .viewhelpers import url_or_none
@@ -29,35 +35,9 @@ from .viewhelpers import url_or_none
 log = logging.getLogger(__name__)
 bp = Blueprint("schedules", __name__, url_prefix="/schedules")
 
-# Kind and params of the one-off job "run now" starts when no process runs the scheduler.
-_FALLBACK_JOBS = {
-    "library_sync": ("library_sync", {"full": False}, "library_sync"),
-    "full_sync": ("library_sync", {"full": True}, "library_sync"),
-    "housekeeping": ("housekeeping", {}, "housekeeping"),
-}
 
-
-def _settings() -> Any:
-    return current_app.config["SETTINGS"]
-
-
-def scheduler_status() -> dict[str, Any]:
-    """Who runs the scheduled jobs: ``{"here": bool, "holder": str|None, "enabled": bool,
-    "running": bool, "expires_at": datetime|None}`` (``holder`` is None when nobody does)."""
-    svc = service()
-    try:
-        state = read_state()
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        state = None
-    live = state if state and state.live else None
-    return {
-        "enabled": bool(_settings().SCHEDULER_ENABLED),
-        "running": bool(runner.running),
-        "here": bool(svc and svc.is_holder and live and live.holder == svc.lease.holder),
-        "holder": live.holder if live else None,
-        "expires_at": live.expires_at if live else None,
-    }
+def _settings() -> Settings:
+    return current_settings()
 
 
 def schedule_rows() -> list[dict[str, Any]]:
@@ -69,34 +49,19 @@ def schedule_rows() -> list[dict[str, Any]]:
     ]
 
 
-def _refresh_rows() -> list[dict[str, Any]]:
-    rows = []
-    for refresh, playlist in list_refreshes():
-        job = db.session.get(Job, refresh.last_job_id) if refresh.last_job_id else None
-        rows.append({"refresh": refresh, "playlist": playlist, "describe": describe(refresh), "job": job})
-    return rows
-
-
 @bp.get("")
 def page():
     """Schedules, recurring playlists, today's scheduled AI calls and who runs them."""
     return render_template(
         "schedules/page.html",
         schedules=schedule_rows(),
-        refreshes=_refresh_rows(),
+        refreshes=refresh_rows(),
         cap=cap_status(_settings()),
-        status=scheduler_status(),
+        status=scheduler_status(_settings()),
         settings=_settings(),
         renew_seconds=int(RENEW_SECONDS),
         lease_seconds=int(LEASE_SECONDS),
     )
-
-
-def _apply_here() -> None:
-    """Let this process's scheduler pick the change up now (a no-op in a non-holder)."""
-    svc = service()
-    if svc is not None:
-        svc.tick()
 
 
 @bp.post("/<key>/enabled")
@@ -107,7 +72,7 @@ def set_enabled(key: str):
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".page"))
-    _apply_here()
+    apply_here()
     flash(f"{SCHEDULE_DEFS[key].label} {'enabled' if row.enabled else 'disabled'}.", "ok")
     return redirect(url_for(".page"))
 
@@ -120,7 +85,7 @@ def set_time(key: str):
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".page"))
-    _apply_here()
+    apply_here()
     nxt = next_run(row, scheduler_zone(_settings()))
     when = current_app.jinja_env.filters["when"](nxt, "%a %b %d, %H:%M") if nxt else "when enabled"
     flash(f"{SCHEDULE_DEFS[key].label} now runs at “{row.cron}”; next run {when}.", "ok")
@@ -132,27 +97,14 @@ def run(key: str):
     """Run a schedule now: the scheduler lock holder starts it (here at once, in another
     process within ~30 s); with no scheduler anywhere, its job runs as a one-off."""
     try:
-        get_schedule(key)
+        outcome = run_schedule_now(key, _settings())
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".page"))
-    label = SCHEDULE_DEFS[key].label
-    if scheduler_status()["holder"] is not None:
-        request_run(key)
-        _apply_here()
-        if scheduler_status()["here"]:
-            flash(f"{label} started; its jobs appear under Jobs as they run.", "ok")
-        else:
-            flash(f"{label} requested; the scheduler (in another process) starts it within {int(RENEW_SECONDS)} s.", "ok")
-        return redirect(url_for(".page"))
-    kind, params, dedupe = _FALLBACK_JOBS[key]
-    try:
-        job = runner.enqueue(kind, params, dedupe_key=dedupe)
-    except KeyError:
-        flash(f"{label} is not available in this version.", "error")
-        return redirect(url_for(".page"))
-    flash(f"The background scheduler is not running, so {label.lower()} ran as a one-off job (no automatic rescan after it).", "ok")
-    return redirect(url_for("jobs.detail", job_id=job.id))
+    flash(outcome.message, "ok")
+    if outcome.job is not None:
+        return redirect(url_for("jobs.detail", job_id=outcome.job.id))
+    return redirect(url_for(".page"))
 
 
 def _back_to_playlist(playlist_id: int):
@@ -199,10 +151,8 @@ def run_playlist_refresh(playlist_id: int):
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".page"))
-    svc = service()
-    if svc is not None and svc.is_holder:
-        svc.wake_refreshes()
-    title = db.session.scalar(sa.select(Playlist.title).where(Playlist.id == playlist_id))
+    wake_refreshes()
+    title = playlist_title(playlist_id)
     flash(f"The refresh of “{title}” starts within a minute; it appears under Jobs.", "ok")
     return redirect(url_for(".page"))
 
@@ -211,11 +161,7 @@ def run_playlist_refresh(playlist_id: int):
 def playlist_refresh_form(playlist_id: int) -> dict[str, Any]:
     """Data for ``schedules/_playlist_refresh_form.html``: the playlist's refresh row (or
     None) and the choices (weekdays, hours, keep shares)."""
-    try:
-        refresh = get_refresh(playlist_id)
-    except sa.exc.SQLAlchemyError:  # before the scheduler's migration ran
-        db.session.rollback()
-        refresh = None
+    refresh = get_refresh(playlist_id)
     return {
         "refresh": refresh,
         "describe": describe(refresh) if refresh else None,

@@ -1,6 +1,6 @@
 """Read-only summaries the dashboard and settings pages share: the library index and the
-AI cascade. Each degrades to "unknown" rather than failing the page when the service
-behind it is missing or raises."""
+AI cascade (the AI status degrades to "unknown" rather than failing the page when the
+cascade cannot be asked)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from ..ai import cascade_status
 from ..extensions import db
 from ..logging_setup import redact
-from ..models import LibrarySyncState, utcnow
+from ..models import utcnow
 from ..services import playlist_actions
 
 log = logging.getLogger(__name__)
@@ -20,25 +20,8 @@ log = logging.getLogger(__name__)
 
 def library_summary() -> dict[str, Any]:
     """``{"track_count", "last_full_sync_at", "last_incremental_sync_at", "last_sync_figures",
-    "section_title"}`` from the library service, or from ``LibrarySyncState`` directly
-    when the service is not available."""
-    try:
-        return dict(playlist_actions.library_summary())
-    except Exception:
-        log.exception("Library summary failed")
-        db.session.rollback()
-    states = db.session.scalars(db.select(LibrarySyncState)).all()
-    if not states:
-        return {"track_count": 0, "last_full_sync_at": None, "last_incremental_sync_at": None,
-                "last_sync_figures": None, "section_title": None}
-    newest = max(states, key=lambda s: s.last_incremental_sync_at or s.last_full_sync_at or dt.datetime.min.replace(tzinfo=dt.UTC))
-    return {
-        "track_count": sum(s.track_count for s in states),
-        "last_full_sync_at": max((s.last_full_sync_at for s in states if s.last_full_sync_at), default=None),
-        "last_incremental_sync_at": max((s.last_incremental_sync_at for s in states if s.last_incremental_sync_at), default=None),
-        "last_sync_figures": newest.last_sync_figures,
-        "section_title": ", ".join(s.section_title for s in states if s.section_title) or None,
-    }
+    "section_title"}``: :func:`plex_completer.services.playlist_actions.library_summary`."""
+    return playlist_actions.library_summary()
 
 
 @dataclass

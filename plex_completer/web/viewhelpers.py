@@ -7,19 +7,19 @@ them in ``TZ`` (the container's zone setting) and as "5 min ago".
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
-from flask import Flask, current_app, url_for
+from flask import Flask, url_for
 from werkzeug.routing import BuildError
 
+from ..config import current_settings
 from ..models import JobStatus, PlaylistStatus, utcnow
+from ..timezones import scheduler_zone
 
 PLAYLIST_STATUS_LABELS = {
     PlaylistStatus.DRAFT: ("Being made", "muted"),
     PlaylistStatus.PENDING_PLEX: ("Not yet in Plex", "warn"),
     PlaylistStatus.SYNCED: ("In Plex", "ok"),
     PlaylistStatus.DELETED_IN_PLEX: ("Deleted in Plex", "muted"),
-    PlaylistStatus.FAILED: ("Failed", "bad"),
 }
 JOB_STATUS_LABELS = {
     JobStatus.QUEUED: ("Waiting", "muted"),
@@ -29,29 +29,20 @@ JOB_STATUS_LABELS = {
     JobStatus.INTERRUPTED: ("Interrupted", "warn"),
     JobStatus.POSTPONED: ("Postponed", "warn"),
 }
-# Job kinds as the services register them; unknown kinds are shown de-underscored.
+# The job kinds of services/job_kinds.py (a test checks that every kind has a label).
 JOB_KIND_LABELS = {
     "generate": "New playlist",
-    "generate_playlist": "New playlist",
     "regenerate": "Regenerate playlist",
     "rescan": "Rescan",
-    "rescan_playlist": "Rescan",
-    "rescan_all": "Rescan all playlists",
     "write_playlist": "Write to Plex",
-    "write_retry": "Write to Plex",
     "library_sync": "Library sync",
-    "override": "Manual match",
+    "housekeeping": "Housekeeping",
+    "playlist_refresh": "Playlist refresh",
 }
 
 
 def _zone() -> dt.tzinfo:
-    name = current_app.config["SETTINGS"].TZ
-    if name:
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return dt.datetime.now().astimezone().tzinfo or dt.UTC
+    return scheduler_zone(current_settings())
 
 
 def when(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

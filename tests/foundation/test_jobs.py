@@ -87,3 +87,23 @@ def test_retry_button_starts_the_job_again(app, client):
     newest = db.session.scalars(db.select(Job).order_by(Job.id.desc())).first()
     assert newest.id != failed.id and response.headers["Location"].endswith(f"/jobs/{newest.id}")
     assert len(CALLS) == 2
+
+
+def test_every_job_kind_of_the_app_is_registered_and_has_a_label(app):
+    from plex_completer.services.job_kinds import load_job_kinds
+    from plex_completer.web.viewhelpers import JOB_KIND_LABELS
+
+    app_kinds = {kind for kind in load_job_kinds() if not kind.startswith("test_")}
+    assert app_kinds == set(JOB_KIND_LABELS)
+
+
+def test_run_now_runs_in_this_thread_reports_progress_and_respects_the_dedupe_key(app):
+    heard = []
+    job = runner.run_now("test_echo", {"value": "g"}, dedupe_key="echo:g", on_progress=lambda *p: heard.append(p))
+    assert job.status == JobStatus.DONE and job.message == "echoed g"
+    assert heard == [(1, 2, "Halfway")]
+    busy = Job(kind="test_echo", params={"value": "h"}, status=JobStatus.RUNNING, dedupe_key="echo:h")
+    db.session.add(busy)
+    db.session.commit()
+    again = runner.run_now("test_echo", {"value": "h"}, dedupe_key="echo:h")
+    assert again.id == busy.id and again.status == JobStatus.RUNNING  # nothing ran

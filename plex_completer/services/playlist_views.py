@@ -1,0 +1,99 @@
+"""What the playlist pages show, read from the database: the track rows of a playlist's
+current AI track list with their match state, and the playlist detail as one object."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ..extensions import db
+from ..models import Generation, Job, LibraryTrack, MatchOverride, Playlist, RescanRecord, SuggestedTrack
+from .job_views import active_jobs
+
+log = logging.getLogger(__name__)
+
+SHOW_FILTERS = ("all", "matched", "missing")
+HISTORY_ROWS = 20  # history entries listed on the page, newest first
+CHART_POINTS = 30  # history entries drawn in the match-count sparkline
+
+
+@dataclass
+class TrackRow:
+    """One row of the detail page: the AI's track, what it resolves to, and its state.
+
+    ``state`` is ``"matched"`` (in the Plex playlist), ``"missing"`` or ``"absent"`` (the
+    user said it is not in the library); ``manual`` is True when the user chose.
+    """
+
+    track: SuggestedTrack
+    library: LibraryTrack | None
+    state: str
+    manual: bool
+
+
+def track_rows(playlist: Playlist) -> list[TrackRow]:
+    """The current AI track list of ``playlist`` in AI order, each with the library track
+    it resolves to (:attr:`SuggestedTrack.resolved_rating_key`), loaded in one query."""
+    generation = playlist.current_generation
+    if generation is None:
+        return []
+    keys = {key for t in generation.tracks if (key := t.resolved_rating_key)}
+    library: dict[int, LibraryTrack] = {}
+    if keys:
+        library = {
+            lt.rating_key: lt
+            for lt in db.session.scalars(db.select(LibraryTrack).where(LibraryTrack.rating_key.in_(keys)))
+        }
+    rows = []
+    for t in generation.tracks:
+        if t.override == MatchOverride.ABSENT:
+            rows.append(TrackRow(t, None, "absent", True))
+            continue
+        key = t.resolved_rating_key
+        rows.append(TrackRow(t, library.get(key) if key else None, "matched" if key else "missing",
+                             t.override == MatchOverride.TRACK))
+    return rows
+
+
+@dataclass
+class PlaylistDetail:
+    """Everything the playlist page shows: ``rows`` filtered by ``show`` (one of
+    :data:`SHOW_FILTERS`), ``counts`` of all rows by filter, the playlist's active jobs,
+    the newest :data:`HISTORY_ROWS` history entries (newest first) and the match counts
+    ``(matched, total)`` of the last :data:`CHART_POINTS` entries (oldest first)."""
+
+    playlist: Playlist
+    generation: Generation | None
+    rows: list[TrackRow]
+    show: str
+    counts: dict[str, int]
+    active_jobs: list[Job] = field(default_factory=list)
+    history: list[RescanRecord] = field(default_factory=list)
+    chart_points: list[tuple[int, int]] = field(default_factory=list)
+
+
+def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
+    """The detail of ``playlist`` with its rows filtered by ``show`` (unknown → "all")."""
+    rows = track_rows(playlist)
+    matched = [r for r in rows if r.state == "matched"]
+    not_matched = [r for r in rows if r.state != "matched"]
+    show = show if show in SHOW_FILTERS else "all"
+    visible = {"all": rows, "matched": matched, "missing": not_matched}[show]
+    history = list(playlist.rescans)
+    return PlaylistDetail(
+        playlist=playlist,
+        generation=playlist.current_generation,
+        rows=visible,
+        show=show,
+        counts={"all": len(rows), "matched": len(matched), "missing": len(not_matched)},
+        active_jobs=active_jobs(playlist.id),
+        history=history[-HISTORY_ROWS:][::-1],
+        chart_points=[(r.matched, r.total) for r in history[-CHART_POINTS:]],
+    )
+
+
+def list_playlists() -> list[Playlist]:
+    """Every playlist, most recently changed first (the dashboard)."""
+    return list(db.session.scalars(db.select(Playlist).order_by(Playlist.updated_at.desc())))
+
+
