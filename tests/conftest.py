@@ -1,7 +1,15 @@
-"""Shared pytest fixtures: an app on a temporary SQLite file, its client and CLI runner."""
+"""Shared pytest fixtures: an app on a temporary SQLite file (``make_app``, ``app``), its
+client and CLI runner; the emulator ``stack`` (Plex, Gemini, Ollama on loopback) serving
+the small realistic library, and ``synced_app`` pointed at it with the library synced.
+
+Markers follow the fixtures (:func:`pytest_collection_modifyitems`): a test that uses the
+stack or the small library is ``e2e`` and ``shared_data``; one that drives Chromium is
+``browser``. So ``-m "not e2e"`` runs the fast unit tests only.
+"""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -83,3 +91,81 @@ def _close_cached_ai_clients():
     gemini.close_clients()
     if hasattr(ollama_provider, "close_clients"):
         ollama_provider.close_clients()
+
+
+# -- the emulator stack ------------------------------------------------------------------
+
+# Fixtures whose users get these markers (see the module docstring).
+_FIXTURE_MARKERS = {
+    "small_library": ("e2e", "shared_data"),
+    "stack": ("e2e", "shared_data"),
+    "browser": ("browser",),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by the fixtures it uses (directly or through other fixtures)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, markers in _FIXTURE_MARKERS.items():
+            if fixture in names:
+                for marker in markers:
+                    item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def small_library():
+    """The small realistic library (about 2,100 tracks built from ../shared/data), built
+    once per session; skips with a reason where ../shared/data is absent."""
+    from tests.fakes.library.builder import build_library, require_shared_data
+
+    require_shared_data()
+    return build_library("small", seed=7)
+
+
+def start_test_stack(tracks):
+    """Start the three emulators on copies of ``tracks`` (the emulator edits tracks in
+    place, and a copy keeps the session's library clean); returns the running Stack."""
+    from tests.fakes.stack import start_stack
+
+    return start_stack(tracks=[copy.copy(t) for t in tracks])
+
+
+@pytest.fixture
+def stack(small_library):
+    """Fresh Plex, Gemini and Ollama emulators for one test (they start in about 2 ms, so
+    no test sees another's playlists, scripts or request counts)."""
+    s = start_test_stack(small_library)
+    yield s
+    s.stop()
+
+
+# Timeouts short enough that a hung emulator fails a test quickly.
+STACK_TIMEOUTS = {"GEMINI_TIMEOUT": 10, "OLLAMA_TIMEOUT": 10, "PLEX_TIMEOUT": 5}
+
+
+@pytest.fixture
+def make_synced_app(make_app, stack):
+    """Factory: ``make_synced_app(**overrides)`` builds an app pointed at ``stack`` (jobs
+    inline, no login) and runs a full library sync; a second call is a restart on the
+    same database."""
+    from plex_completer.jobs import runner
+    from plex_completer.models import JobStatus
+
+    def factory(**overrides):
+        stack.plex.clear_faults()
+        app = make_app(**{**stack.env, **STACK_TIMEOUTS, **overrides})
+        with app.app_context():
+            job = runner.run_now("library_sync", {"full": True})
+            assert job.status == JobStatus.DONE, job.message
+        return app
+
+    return factory
+
+
+@pytest.fixture
+def synced_app(make_synced_app):
+    """An app pointed at the emulator stack with the library synced, in an app context."""
+    app = make_synced_app()
+    with app.app_context():
+        yield app

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, base_config
+from tests.conftest import REPO_ROOT, base_config, start_test_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -27,18 +27,15 @@ OLLAMA_DOWN_URL = "http://127.0.0.1:9"
 
 
 @pytest.fixture(scope="session")
-def stack():
-    from tests.fakes.library.builder import build_library, require_shared_data
-    from tests.fakes.stack import start_stack
-
-    require_shared_data()
-    s = start_stack(tracks=build_library("small", seed=5))
+def browser_stack(small_library):
+    """One emulator stack for the whole browser session (the served app lives as long)."""
+    s = start_test_stack(small_library)
     yield s
     s.stop()
 
 
 @pytest.fixture(scope="session")
-def live_app(stack, tmp_path_factory):
+def live_app(browser_stack, tmp_path_factory):
     """The app with a synced library index, as a running background-job process would be."""
     from plex_completer import create_app
     from plex_completer.jobs import runner
@@ -47,7 +44,7 @@ def live_app(stack, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-app")
     cwd = os.getcwd()
     os.chdir(tmp)  # keep a developer's .env out
-    env = {**stack.env, "OLLAMA_URL": OLLAMA_DOWN_URL}
+    env = {**browser_stack.env, "OLLAMA_URL": OLLAMA_DOWN_URL}
     app = create_app(base_config(
         tmp, **env, SCHEDULER_ENABLED=True, JOBS_INLINE=False, AUTH_DISABLED=False, APP_USERNAME=USERNAME,
         APP_PASSWORD=PASSWORD, WTF_CSRF_ENABLED=True, GEMINI_TIMEOUT=10, OLLAMA_TIMEOUT=3, PLEX_TIMEOUT=5,

@@ -41,8 +41,8 @@ def test_login_page_then_dashboard(open_page):
     open_page.watch.errors[:] = [e for e in open_page.watch.errors if "401" not in e]  # the wrong password's 401
 
 
-def test_make_a_playlist_and_watch_the_progress_bar(open_page, stack):
-    stack.gemini.script("gemini-2.5-flash", ["slow:2"])  # a visible "Asking the AI" phase
+def test_make_a_playlist_and_watch_the_progress_bar(open_page, browser_stack):
+    browser_stack.gemini.script("gemini-2.5-flash", ["slow:2"])  # a visible "Asking the AI" phase
     page = open_page("/playlists/new")
     expect(page.get_by_role("heading", name="Need an idea?")).to_be_visible()
     expect(page.locator("#seed-slot")).not_to_contain_text("Loading", timeout=10_000)  # htmx loaded the seeds
@@ -132,10 +132,10 @@ def test_ai_services_page_with_a_provider_down(open_page):
 
 
 def test_hostile_titles_render_as_text(open_page, live_app):
-    from tests.web import seed
+    from tests import factories
 
     with live_app.app_context():
-        p = seed.playlist(
+        p = factories.playlist(
             title="<script>alert(1)</script>", prompt="{{7*7}} <img src=x onerror=alert(2)>",
             tracks=[dict(artist="<script>alert(1)</script>", title="{{7*7}}", reason="<b>bold?</b>")],
         )

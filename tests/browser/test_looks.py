@@ -20,7 +20,7 @@ def pages(live_app):
     """Paths of the main pages, with a playlist whose texts are long enough to test wrapping."""
     from plex_completer.extensions import db
     from plex_completer.models import Job, JobStatus, LibraryTrack, PlaylistStatus
-    from tests.web import seed
+    from tests import factories
 
     with live_app.app_context():
         lib = db.session.scalars(db.select(LibraryTrack).order_by(LibraryTrack.rating_key).limit(4)).all()
@@ -34,9 +34,9 @@ def pages(live_app):
             dict(artist="Somebody Else", title="Near Miss (Live at Wembley)", score=71.0,
                  reason="title 91 / artist 100; only a live version in library"),
         ]
-        p = seed.playlist(title=f"Evening wind-down with a {LONG_WORD}", prompt="slow evening songs " + LONG_WORD,
+        p = factories.playlist(title=f"Evening wind-down with a {LONG_WORD}", prompt="slow evening songs " + LONG_WORD,
                           tracks=tracks, status=PlaylistStatus.PENDING_PLEX, history=[(2, 6), (3, 6), (4, 6)])
-        job = seed.job(kind="library_sync", status=JobStatus.DONE, message="Quick sync: 3 added, 0 changed, 0 removed.")
+        job = factories.job(kind="library_sync", status=JobStatus.DONE, message="Quick sync: 3 added, 0 changed, 0 removed.")
         running = Job(kind="rescan", status=JobStatus.RUNNING, progress_done=2, progress_total=6, step="Matching tracks",
                       playlist_id=None, dedupe_key="looks-test-never-runs")
         db.session.add(running)

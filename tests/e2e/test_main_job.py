@@ -5,41 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from plex_completer import create_app
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
 from plex_completer.models import AiAttempt, JobStatus, Playlist, PlaylistStatus
 from plex_completer.services import playlist_actions as svc
-from tests.conftest import base_config
 from tests.fakes.library.model import FakeTrack
-from tests.fakes.stack import start_stack
 
 pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def stack(small_library):
-    s = start_stack(tracks=small_library)
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def small_library():
-    from tests.fakes.library.builder import build_library, require_shared_data
-
-    require_shared_data()
-    return build_library("small", seed=7)
-
-
-@pytest.fixture
-def e2e_app(tmp_path, stack, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app = create_app(base_config(tmp_path, **stack.env, GEMINI_TIMEOUT=10, OLLAMA_TIMEOUT=10, PLEX_TIMEOUT=5))
-    with app.app_context():
-        job = runner.run_now("library_sync", {"full": True})
-        assert job.status == JobStatus.DONE, job.message
-        yield app
+def e2e_app(synced_app):
+    return synced_app
 
 
 def _plex_items(stack, rating_key) -> list[int]:

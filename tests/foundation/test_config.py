@@ -79,12 +79,13 @@ def test_app_starts_without_plex_or_ai_and_says_what_to_configure(client):
     assert "PLEX_URL" in page and "GEMINI_API_KEY" in page
 
 
-def test_factory_rejects_a_wrong_override(tmp_path):
+def test_factory_rejects_a_wrong_override(make_app):
     with pytest.raises(ConfigError, match="PLEX_URL"):
-        create_app(base_config(tmp_path, PLEX_URL="plex:32400"))
+        make_app(PLEX_URL="plex:32400")
 
 
-def test_secret_key_is_generated_once_and_kept(tmp_path):
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # create_app itself is under test: no SECRET_KEY given
     cfg = base_config(tmp_path)
     del cfg["SECRET_KEY"]
     first = create_app(cfg).config["SECRET_KEY"]

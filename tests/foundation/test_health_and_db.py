@@ -8,9 +8,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from plex_completer import create_app
 from plex_completer.extensions import db
-from tests.conftest import base_config
 
 
 def test_healthz_ok_with_scheduler_disabled(client):
@@ -21,8 +19,8 @@ def test_healthz_ok_with_scheduler_disabled(client):
     assert r.json["version"]
 
 
-def test_healthz_reports_running_scheduler(tmp_path):
-    app = create_app(base_config(tmp_path, SCHEDULER_ENABLED=True, JOBS_INLINE=False))
+def test_healthz_reports_running_scheduler(make_app):
+    app = make_app(SCHEDULER_ENABLED=True, JOBS_INLINE=False)
     try:
         r = app.test_client().get("/healthz")
         assert r.status_code == 200 and r.json["scheduler"] == "running"
@@ -33,8 +31,8 @@ def test_healthz_reports_running_scheduler(tmp_path):
         app.extensions["job_runner"].shutdown()
 
 
-def test_healthz_503_when_database_unreachable(tmp_path):
-    app = create_app(base_config(tmp_path))
+def test_healthz_503_when_database_unreachable(make_app, tmp_path):
+    app = make_app()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     with app.app_context():
         db.engine.dispose()
@@ -49,8 +47,8 @@ def test_healthz_503_when_database_unreachable(tmp_path):
     assert r.json["database"] == "unreachable"
 
 
-def test_migrations_build_the_schema_from_empty_and_match_the_models(tmp_path):
-    app = create_app(base_config(tmp_path))
+def test_migrations_build_the_schema_from_empty_and_match_the_models(make_app):
+    app = make_app()
     with app.app_context():
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"playlists", "generations", "suggested_tracks", "library_tracks", "jobs", "ai_attempts", "alembic_version"} <= tables
@@ -60,9 +58,8 @@ def test_migrations_build_the_schema_from_empty_and_match_the_models(tmp_path):
         assert diff == [], f"models and migrations drifted: {diff}"
 
 
-def test_flask_db_upgrade_on_empty_database_and_check(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app = create_app(base_config(tmp_path, AUTO_MIGRATE=False))
+def test_flask_db_upgrade_on_empty_database_and_check(make_app):
+    app = make_app(AUTO_MIGRATE=False)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
@@ -78,8 +75,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
 
 
-def test_locked_database_is_a_503_page_not_a_500(tmp_path):
-    app = create_app(base_config(tmp_path))
+def test_locked_database_is_a_503_page_not_a_500(make_app, tmp_path):
+    app = make_app()
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.testing = False
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from plex_completer import create_app
 from plex_completer.logging_setup import Redactor
-from tests.conftest import base_config
 
 TOKEN = "xP1exT0kenValue42"
 KEY = "AIzaSyD3adb33fD3adb33fD3adb33fD3adb33f0"
@@ -22,8 +20,8 @@ def test_redactor_masks_named_and_shaped_secrets():
     assert r.redact("prompt_tokens=12, 30 tracks") == "prompt_tokens=12, 30 tracks"
 
 
-def test_log_records_from_any_logger_are_redacted(tmp_path, capsys):
-    create_app(base_config(tmp_path, PLEX_TOKEN=TOKEN, PLEX_URL="http://nas:32400", GEMINI_API_KEY=KEY))
+def test_log_records_from_any_logger_are_redacted(make_app, capsys):
+    make_app(PLEX_TOKEN=TOKEN, PLEX_URL="http://nas:32400", GEMINI_API_KEY=KEY)
     capsys.readouterr()
     log = logging.getLogger("plexapi")
     log.warning("GET http://nas:32400/library?X-Plex-Token=%s", TOKEN)

@@ -8,8 +8,6 @@ import threading
 
 import pytest
 
-from tests.conftest import base_config
-
 
 class FakeClock:
     """An aware-UTC clock the test moves by hand (thread-safe); starts at the real now,
@@ -28,24 +26,15 @@ class FakeClock:
             self.now = self.now + dt.timedelta(seconds=seconds)
 
 
-def make_app(tmp_path, **overrides):
-    """An app on ``tmp_path/test.db`` (a second call opens the same database file, like a
-    second container), its schema made by the migrations; the scheduler is not started."""
-    from plex_completer import create_app
-
-    return create_app(base_config(tmp_path, **overrides))
-
-
 @pytest.fixture
 def clock():
     return FakeClock()
 
 
 @pytest.fixture
-def sched_app(tmp_path, monkeypatch):
+def sched_app(make_app):
     """One app (scheduler not started by create_app), inside an app context."""
-    monkeypatch.chdir(tmp_path)
-    app = make_app(tmp_path)
+    app = make_app()
     with app.app_context():
         yield app
 

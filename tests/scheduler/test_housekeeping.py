@@ -9,20 +9,19 @@ import sqlalchemy as sa
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
 from plex_completer.models import AiAttempt, Generation, Job, JobStatus, RescanRecord, utcnow
-
-from .helpers import add_ai_calls, add_playlist
+from tests import factories
 
 
 def test_housekeeping_prunes_only_old_finished_rows(sched_app):
     old = utcnow() - dt.timedelta(days=31)
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     playlist.generations.append(Generation(prompt="p", provider="gemini", model="m", created_at=old))
     db.session.add(RescanRecord(playlist_id=playlist.id, at=old, matched=1, total=2))
-    old_job = add_ai_calls(2, at=old)
+    old_job = factories.ai_calls(2, at=old)
     old_job.created_at = old
     stuck = Job(kind="library_sync", status=JobStatus.RUNNING, created_at=old)  # still active: kept
     db.session.add(stuck)
-    recent_job = add_ai_calls(3)
+    recent_job = factories.ai_calls(3)
     db.session.commit()
     old_id, stuck_id, recent_id = old_job.id, stuck.id, recent_job.id
 

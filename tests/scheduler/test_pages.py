@@ -13,9 +13,7 @@ from plex_completer.models import Job, JobStatus, PlaylistRefresh, Schedule, utc
 from plex_completer.scheduler.lock import SchedulerLease
 from plex_completer.scheduler.refreshes import run_due_refreshes, set_refresh
 from plex_completer.scheduler.schedules import ensure_schedules
-
-from .conftest import make_app
-from .helpers import add_ai_calls, add_playlist
+from tests import factories
 
 
 @pytest.fixture
@@ -73,9 +71,8 @@ def test_run_now_with_a_scheduler_elsewhere_is_handed_to_it(client, sched_app):
     assert db.session.scalars(db.select(Job)).all() == []
 
 
-def test_post_forms_need_the_csrf_token(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+def test_post_forms_need_the_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     html = client.get("/schedules").get_data(as_text=True)
     assert client.post("/schedules/housekeeping/enabled", data={"enabled": "0"}).status_code == 400
@@ -87,7 +84,7 @@ def test_post_forms_need_the_csrf_token(tmp_path, monkeypatch):
 
 
 def test_playlist_refresh_form_saves_and_the_page_lists_it(client, sched_app):
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     with sched_app.test_request_context():
         form = render_template_string('{% include "schedules/_playlist_refresh_form.html" %}', playlist=playlist)
     assert f'action="/schedules/playlists/{playlist.id}"' in form and 'name="csrf_token"' in form
@@ -116,9 +113,9 @@ def test_playlist_refresh_form_saves_and_the_page_lists_it(client, sched_app):
 
 def test_a_postponed_refresh_is_visible_on_the_page(client, sched_app):
     settings = sched_app.config["SETTINGS"]
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     row = set_refresh(settings, playlist.id, "daily", hour=6)
-    add_ai_calls(10)
+    factories.ai_calls(10)
     row.next_refresh_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
     run_due_refreshes(settings)

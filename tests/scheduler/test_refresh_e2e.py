@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from plex_completer import create_app
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
 from plex_completer.models import Generation, Job, JobStatus, Playlist, PlaylistRefresh, PlaylistStatus, ProviderState, utcnow
@@ -17,35 +16,8 @@ from plex_completer.scheduler.refreshes import run_due_refreshes, set_refresh
 from plex_completer.services import playlist_actions as svc
 from plex_completer.services.ai_call_cap import cap_status
 from plex_completer.timezones import scheduler_zone
-from tests.conftest import base_config
-from tests.fakes.stack import start_stack
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(scope="module")
-def small_library():
-    from tests.fakes.library.builder import build_library, require_shared_data
-
-    require_shared_data()
-    return build_library("small", seed=11)
-
-
-@pytest.fixture
-def stack(small_library):
-    s = start_stack(tracks=small_library)
-    yield s
-    s.stop()
-
-
-def _app(tmp_path, stack, **overrides):
-    app = create_app(
-        base_config(tmp_path, **{**stack.env, "GEMINI_TIMEOUT": 10, "OLLAMA_TIMEOUT": 10, "PLEX_TIMEOUT": 5, **overrides})
-    )
-    with app.app_context():
-        job = runner.run_now("library_sync", {"full": True})
-        assert job.status == JobStatus.DONE, job.message
-    return app
 
 
 def _due_now(playlist_id: int) -> None:
@@ -54,9 +26,8 @@ def _due_now(playlist_id: int) -> None:
     db.session.commit()
 
 
-def test_a_weekly_refresh_replaces_the_same_plex_playlist_and_keeps_the_history(tmp_path, stack, monkeypatch, caplog):
-    monkeypatch.chdir(tmp_path)
-    app = _app(tmp_path, stack)
+def test_a_weekly_refresh_replaces_the_same_plex_playlist_and_keeps_the_history(make_synced_app, stack, caplog):
+    app = make_synced_app()
     caplog.set_level("INFO")
     with app.app_context():
         settings = app.config["SETTINGS"]
@@ -107,9 +78,8 @@ def test_a_weekly_refresh_replaces_the_same_plex_playlist_and_keeps_the_history(
     runner.shutdown()
 
 
-def test_a_refresh_is_postponed_when_every_provider_is_out_of_quota(tmp_path, stack, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app = _app(tmp_path, stack, OLLAMA_URL="")  # Gemini only: nothing to fall back to
+def test_a_refresh_is_postponed_when_every_provider_is_out_of_quota(make_synced_app, stack):
+    app = make_synced_app(OLLAMA_URL="")  # Gemini only: nothing to fall back to
     with app.app_context():
         settings = app.config["SETTINGS"]
         made = svc.start_generation("80s synth-pop", 10)

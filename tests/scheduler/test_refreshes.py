@@ -14,8 +14,7 @@ from plex_completer.models import AiAttempt, Job, JobStatus, PlaylistRefresh, ut
 from plex_completer.scheduler.refreshes import describe, next_occurrence, run_due_refreshes, set_refresh
 from plex_completer.services.ai_call_cap import cap_status
 from plex_completer.timezones import scheduler_zone
-
-from .helpers import add_ai_calls, add_playlist
+from tests import factories
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
@@ -26,7 +25,7 @@ def _settings(**values):
 
 def test_weekly_refresh_runs_on_the_chosen_day_and_hour_in_tz(sched_app):
     settings = _settings(TZ="Europe/Berlin")
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     wednesday = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.UTC)
     row = set_refresh(settings, playlist.id, "weekly", weekday=0, hour=7, keep_share=0.3, now=wednesday)
     assert describe(row) == "Weekly on Monday at 07:00"
@@ -53,7 +52,7 @@ def test_weekly_refresh_runs_on_the_chosen_day_and_hour_in_tz(sched_app):
     ],
 )
 def test_refresh_settings_are_validated(sched_app, kwargs, message):
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     frequency = kwargs.pop("frequency")
     with pytest.raises(ValueError, match=message):
         set_refresh(_settings(), playlist.id, frequency, **kwargs)
@@ -62,7 +61,7 @@ def test_refresh_settings_are_validated(sched_app, kwargs, message):
 
 
 def test_deleting_a_playlist_removes_its_refresh_schedule(sched_app):
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     set_refresh(_settings(), playlist.id, "daily")
     db.session.delete(playlist)
     db.session.commit()
@@ -71,21 +70,21 @@ def test_deleting_a_playlist_removes_its_refresh_schedule(sched_app):
 
 def test_only_non_skipped_ai_calls_of_scheduled_jobs_count_against_the_cap(sched_app):
     settings = _settings(SCHEDULER_AI_DAILY_CAP=5)
-    add_ai_calls(3)
-    add_ai_calls(4, outcome="skipped")  # cooldown skips cost no request
-    add_ai_calls(6, trigger="user")  # the user's own requests are what the cap protects
-    add_ai_calls(9, at=utcnow() - dt.timedelta(days=2))  # an earlier day
+    factories.ai_calls(3)
+    factories.ai_calls(4, outcome="skipped")  # cooldown skips cost no request
+    factories.ai_calls(6, trigger="user")  # the user's own requests are what the cap protects
+    factories.ai_calls(9, at=utcnow() - dt.timedelta(days=2))  # an earlier day
     status = cap_status(settings)
     assert (status.used, status.remaining, status.reached) == (3, 2, False)
-    add_ai_calls(2)
+    factories.ai_calls(2)
     assert cap_status(settings).reached
 
 
 def test_the_daily_cap_postpones_a_refresh_visibly_without_an_ai_call(sched_app, caplog):
     settings = _settings()  # the default cap, as the app running the job has it
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     row = set_refresh(settings, playlist.id, "weekly", weekday=2, hour=6)
-    add_ai_calls(settings.SCHEDULER_AI_DAILY_CAP)
+    factories.ai_calls(settings.SCHEDULER_AI_DAILY_CAP)
     attempts_before = db.session.scalar(sa.select(sa.func.count()).select_from(AiAttempt))
     row.next_refresh_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
@@ -106,9 +105,9 @@ def test_the_daily_cap_postpones_a_refresh_visibly_without_an_ai_call(sched_app,
 
 def test_a_failed_refresh_keeps_its_next_regular_time(sched_app, caplog):
     settings = _settings()  # no AI provider configured: the refresh fails
-    playlist = add_playlist()
+    playlist = factories.bare_playlist()
     row = set_refresh(settings, playlist.id, "daily", hour=6)
-    add_ai_calls(settings.SCHEDULER_AI_DAILY_CAP - 1)  # one call left: the cap lets it through
+    factories.ai_calls(settings.SCHEDULER_AI_DAILY_CAP - 1)  # one call left: the cap lets it through
     due = utcnow() - dt.timedelta(minutes=1)
     row.next_refresh_at = due
     db.session.commit()

@@ -23,8 +23,6 @@ from plex_completer.scheduler.lock import SchedulerLease
 from plex_completer.scheduler.schedules import ensure_schedules, request_run, update_schedule
 from plex_completer.services.job_kinds import load_job_kinds
 
-from .conftest import make_app
-
 
 @pytest.fixture
 def fake_kinds(monkeypatch):
@@ -71,9 +69,9 @@ def _jobs(app, kind=None):
         return db.session.scalars(query).all()
 
 
-def test_only_the_lock_holder_runs_schedules_and_the_other_takes_over_after_expiry(tmp_path, clock, services, fake_kinds):
-    first = make_app(tmp_path)
-    second = make_app(tmp_path)  # a second container on the same database file
+def test_only_the_lock_holder_runs_schedules_and_the_other_takes_over_after_expiry(make_app, clock, services, fake_kinds):
+    first = make_app()
+    second = make_app()  # a second container on the same database file
     one = services(first, holder="one:1:1:aa", clock=clock)
     two = services(second, holder="two:2:2:bb", clock=clock)
     assert one.start() is True
@@ -99,8 +97,8 @@ def test_only_the_lock_holder_runs_schedules_and_the_other_takes_over_after_expi
     assert len(_jobs(first, "library_sync")) == 2
 
 
-def test_a_second_instance_leaves_the_first_ones_running_jobs_alone(tmp_path, clock, services):
-    first = make_app(tmp_path)
+def test_a_second_instance_leaves_the_first_ones_running_jobs_alone(make_app, clock, services):
+    first = make_app()
     one = services(first, holder="one:1:1:aa", clock=clock)
     assert one.start()
     with first.app_context():
@@ -108,7 +106,7 @@ def test_a_second_instance_leaves_the_first_ones_running_jobs_alone(tmp_path, cl
         db.session.add(job)
         db.session.commit()
         job_id = job.id
-    second = make_app(tmp_path)  # create_app of a second instance (its scheduler disabled)
+    second = make_app()  # create_app of a second instance (its scheduler disabled)
     two = services(second, holder="two:2:2:bb", clock=clock)
     assert two.start() is False
     with second.app_context():
@@ -126,39 +124,35 @@ def test_a_second_instance_leaves_the_first_ones_running_jobs_alone(tmp_path, cl
         assert db.session.get(Job, own_id).status == JobStatus.RUNNING
 
 
-def test_create_app_marks_interrupted_only_when_no_live_scheduler_holds_the_lock(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app = make_app(tmp_path)
+def test_create_app_marks_interrupted_only_when_no_live_scheduler_holds_the_lock(make_app):
+    app = make_app()
     with app.app_context():
         running = Job(kind="generate", status=JobStatus.RUNNING, started_at=utcnow())
         db.session.add(running)
         db.session.commit()
         running_id = running.id
         assert SchedulerLease("elsewhere:1:1:aa").acquire()  # a live scheduler in another container
-    make_app(tmp_path)  # a CLI command or a second worker starting up
+    make_app()  # a CLI command or a second worker starting up
     with app.app_context():
         assert db.session.get(Job, running_id).status == JobStatus.RUNNING
         assert SchedulerLease("elsewhere:1:1:aa").release()
-    make_app(tmp_path)  # nobody holds the lock: the job was orphaned by a stopped process
+    make_app()  # nobody holds the lock: the job was orphaned by a stopped process
     with app.app_context():
         db.session.expire_all()
         assert db.session.get(Job, running_id).status == JobStatus.INTERRUPTED
 
 
-def test_create_app_with_the_scheduler_takes_the_lock_and_registers_the_schedules(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    make_app(tmp_path)  # a first start without the scheduler
-    from plex_completer import create_app
-    from tests.conftest import base_config
+def test_create_app_with_the_scheduler_takes_the_lock_and_registers_the_schedules(make_app):
+    make_app()  # a first start without the scheduler
 
-    app = create_app(base_config(tmp_path, SCHEDULER_ENABLED=True, JOBS_INLINE=False, SCHEDULER_HOLDER_ID="first:1:1:aa"))
+    app = make_app(SCHEDULER_ENABLED=True, JOBS_INLINE=False, SCHEDULER_HOLDER_ID="first:1:1:aa")
     other = None
     try:
         svc = app.extensions["scheduler_service"]
         assert svc.is_holder and runner.running
         names = {j.name for j in runner.scheduler.get_jobs()}
         assert {"Library sync", "Full library sync", "Housekeeping", "Recurring playlist refreshes", "Scheduler lock renewal"} <= names
-        other = create_app(base_config(tmp_path, SCHEDULER_ENABLED=True, JOBS_INLINE=False, SCHEDULER_HOLDER_ID="second:2:2:bb"))
+        other = make_app(SCHEDULER_ENABLED=True, JOBS_INLINE=False, SCHEDULER_HOLDER_ID="second:2:2:bb")
         assert other.extensions["scheduler_service"].is_holder is False
     finally:
         for a in (other, app):
@@ -167,14 +161,14 @@ def test_create_app_with_the_scheduler_takes_the_lock_and_registers_the_schedule
         runner.shutdown()
 
 
-def test_schedules_survive_a_restart_and_untouched_ones_follow_the_environment(tmp_path, clock, services):
-    first = make_app(tmp_path)
+def test_schedules_survive_a_restart_and_untouched_ones_follow_the_environment(make_app, clock, services):
+    first = make_app()
     with first.app_context():
         ensure_schedules(first.config["SETTINGS"])
         update_schedule("full_sync", cron="0 5 * * 6")  # Saturdays 05:00, edited on the page
         update_schedule("housekeeping", enabled=False)
     # Restart with new environment defaults.
-    second = make_app(tmp_path, SCHEDULE_LIBRARY_SYNC="0 */2 * * *", SCHEDULE_FULL_SYNC="0 1 * * *")
+    second = make_app(SCHEDULE_LIBRARY_SYNC="0 */2 * * *", SCHEDULE_FULL_SYNC="0 1 * * *")
     svc = services(second, holder="one:1:1:aa", clock=clock)
     assert svc.start()
     full = svc.scheduler.get_job(svc.job_id("schedule:full_sync"))
@@ -190,11 +184,11 @@ def test_schedules_survive_a_restart_and_untouched_ones_follow_the_environment(t
         assert rows["housekeeping"].enabled is False
 
 
-def test_edits_made_in_another_process_reach_the_holder_at_its_next_tick(tmp_path, clock, services):
-    holder_app = make_app(tmp_path)
+def test_edits_made_in_another_process_reach_the_holder_at_its_next_tick(make_app, clock, services):
+    holder_app = make_app()
     svc = services(holder_app, holder="one:1:1:aa", clock=clock)
     assert svc.start()
-    web_app = make_app(tmp_path)
+    web_app = make_app()
     with web_app.app_context():
         update_schedule("library_sync", cron="15 * * * *")
         update_schedule("full_sync", enabled=False)
@@ -203,8 +197,8 @@ def test_edits_made_in_another_process_reach_the_holder_at_its_next_tick(tmp_pat
     assert svc.scheduler.get_job(svc.job_id("schedule:full_sync")) is None
 
 
-def test_a_failing_job_logs_why_and_keeps_its_next_run(tmp_path, clock, services, fake_kinds, caplog):
-    app = make_app(tmp_path)
+def test_a_failing_job_logs_why_and_keeps_its_next_run(make_app, clock, services, fake_kinds, caplog):
+    app = make_app()
     svc = services(app, holder="one:1:1:aa", clock=clock)
     assert svc.start()
     before = svc.scheduler.get_job(svc.job_id("schedule:library_sync")).next_run_time
@@ -224,8 +218,8 @@ def test_a_failing_job_logs_why_and_keeps_its_next_run(tmp_path, clock, services
     assert svc.run_schedule("library_sync").status == JobStatus.DONE  # the next run works again
 
 
-def test_sync_is_followed_by_a_rescan_only_when_the_library_changed(tmp_path, clock, services, fake_kinds, caplog):
-    app = make_app(tmp_path)
+def test_sync_is_followed_by_a_rescan_only_when_the_library_changed(make_app, clock, services, fake_kinds, caplog):
+    app = make_app()
     svc = services(app, holder="one:1:1:aa", clock=clock)
     assert svc.start()
     caplog.set_level("INFO")
@@ -243,8 +237,8 @@ def test_sync_is_followed_by_a_rescan_only_when_the_library_changed(tmp_path, cl
     assert any(line.startswith("Full library sync finished in") and "+42 tracks" in line for line in lines)
 
 
-def test_the_same_work_never_overlaps(tmp_path, clock, services, fake_kinds):
-    app = make_app(tmp_path)
+def test_the_same_work_never_overlaps(make_app, clock, services, fake_kinds):
+    app = make_app()
     svc = services(app, holder="one:1:1:aa", clock=clock)
     assert svc.start()
     fake_kinds.gate = threading.Event()
@@ -264,8 +258,8 @@ def test_the_same_work_never_overlaps(tmp_path, clock, services, fake_kinds):
     assert [c[0] for c in fake_kinds.calls] == ["library_sync"]
 
 
-def test_run_now_goes_through_the_real_scheduler_threads(tmp_path, clock, services, fake_kinds):
-    app = make_app(tmp_path)
+def test_run_now_goes_through_the_real_scheduler_threads(make_app, clock, services, fake_kinds):
+    app = make_app()
     svc = services(app, holder="one:1:1:aa", clock=clock)
     assert svc.start()
     with app.app_context():
@@ -285,8 +279,8 @@ def test_run_now_goes_through_the_real_scheduler_threads(tmp_path, clock, servic
     assert job.trigger == "user" and job.message.startswith("Housekeeping: removed 0 job rows")
 
 
-def test_a_schedule_missed_while_no_scheduler_ran_runs_once_on_takeover(tmp_path, clock, services):
-    app = make_app(tmp_path)
+def test_a_schedule_missed_while_no_scheduler_ran_runs_once_on_takeover(make_app, clock, services):
+    app = make_app()
     with app.app_context():
         ensure_schedules(app.config["SETTINGS"])
         row = db.session.get(Schedule, "library_sync")  # every 6 hours

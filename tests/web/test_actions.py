@@ -11,30 +11,14 @@ import pytest
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
 from plex_completer.models import Job, JobStatus, LibraryTrack, Playlist, SuggestedTrack
-from tests.fakes.stack import start_stack
 
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def stack():
-    from tests.fakes.library.builder import build_library, require_shared_data
-
-    require_shared_data()
-    s = start_stack(tracks=build_library("small", seed=3))
-    yield s
-    s.stop()
-
-
 @pytest.fixture
-def live(make_app, stack):
+def live(synced_app):
     """An app pointed at the emulators (jobs inline), library synced, no login."""
-    stack.plex.clear_faults()
-    app = make_app(**stack.env, GEMINI_TIMEOUT=10, OLLAMA_TIMEOUT=10, PLEX_TIMEOUT=5)
-    with app.app_context():
-        job = runner.run_now("library_sync", {"full": True})
-        assert job.status == JobStatus.DONE, job.message
-        yield app
+    return synced_app
 
 
 def _generate(client, prompt="best songs of 1985", count="12"):

@@ -8,8 +8,7 @@ import re
 from plex_completer.extensions import db
 from plex_completer.models import JobStatus, LibrarySyncState, PlaylistStatus, utcnow
 from plex_completer.web.charts import sparkline
-
-from . import seed
+from tests import factories
 
 
 def _text(resp) -> str:
@@ -17,7 +16,7 @@ def _text(resp) -> str:
 
 
 def test_dashboard_lists_playlists_with_match_bar_provider_and_status(user):
-    seed.standard_playlist(status=PlaylistStatus.PENDING_PLEX)
+    factories.standard_playlist(status=PlaylistStatus.PENDING_PLEX)
     html = _text(user.get("/"))
     assert "Sunday Soul" in html
     assert 'class="match-count">2/3<' in html
@@ -43,7 +42,7 @@ def test_dashboard_without_guidance_once_configured(make_app):
 
 
 def test_dashboard_shows_running_jobs_and_polls_them(user):
-    seed.job(kind="library_sync", status=JobStatus.RUNNING, progress_done=40, progress_total=200, step="Reading tracks")
+    factories.job(kind="library_sync", status=JobStatus.RUNNING, progress_done=40, progress_total=200, step="Reading tracks")
     html = _text(user.get("/"))
     assert "Library sync" in html and "Reading tracks" in html and "40 of 200" in html
     assert 'hx-get="/jobs/active"' in html and 'hx-trigger="every 2s"' in html
@@ -51,7 +50,7 @@ def test_dashboard_shows_running_jobs_and_polls_them(user):
 
 def test_dashboard_library_summary(user):
     for key in range(1, 4):
-        seed.library_track(key, f"Song {key}", "Artist", "Album")
+        factories.library_track(key, f"Song {key}", "Artist", "Album")
     db.session.add(LibrarySyncState(section_id=1, section_title="Music", track_count=3,
                                     last_full_sync_at=utcnow()))
     db.session.commit()
@@ -60,7 +59,7 @@ def test_dashboard_library_summary(user):
 
 
 def test_playlist_detail_shows_states_matches_reasons_and_history(user):
-    p = seed.standard_playlist()
+    p = factories.standard_playlist()
     html = _text(user.get(f"/playlists/{p.id}"))
     rows = re.findall(r'<li id="track-\d+" class="track track-(\w+)">(.*?)</li>', html)
     assert [state for state, _ in rows] == ["matched", "missing", "matched"]
@@ -75,7 +74,7 @@ def test_playlist_detail_shows_states_matches_reasons_and_history(user):
 
 
 def test_playlist_detail_filters_missing_only(user):
-    p = seed.standard_playlist()
+    p = factories.standard_playlist()
     html = _text(user.get(f"/playlists/{p.id}?show=missing"))
     assert html.count('class="track track-') == 1
     assert "Let&#39;s Stay Together" in html
@@ -84,27 +83,27 @@ def test_playlist_detail_filters_missing_only(user):
 
 
 def test_absent_override_is_shown_as_not_in_library(user):
-    p = seed.playlist(tracks=[dict(artist="X", title="Gone", override="absent", matched_rating_key=None)])
+    p = factories.playlist(tracks=[dict(artist="X", title="Gone", override="absent", matched_rating_key=None)])
     html = _text(user.get(f"/playlists/{p.id}"))
     assert "track-absent" in html and "Not in library" in html
 
 
 def test_pending_playlist_offers_write_now(user):
-    p = seed.standard_playlist(status=PlaylistStatus.PENDING_PLEX)
+    p = factories.standard_playlist(status=PlaylistStatus.PENDING_PLEX)
     assert 'id="write-now"' in user.get(f"/playlists/{p.id}").get_data(as_text=True)
-    p2 = seed.playlist(title="Other", tracks=[dict(artist="A", title="B")])
+    p2 = factories.playlist(title="Other", tracks=[dict(artist="A", title="B")])
     assert 'id="write-now"' not in user.get(f"/playlists/{p2.id}").get_data(as_text=True)
 
 
 def test_unknown_playlist_and_track_are_readable_404s(user):
-    p = seed.standard_playlist()
+    p = factories.standard_playlist()
     resp = user.get("/playlists/999")
     assert resp.status_code == 404 and b"No such playlist" in resp.data
     assert user.get(f"/playlists/{p.id}/tracks/999/match").status_code == 404
 
 
 def test_job_progress_polls_while_running_and_stops_when_done(user):
-    job = seed.job(kind="rescan", status=JobStatus.RUNNING, progress_done=3, progress_total=10, step="Matching tracks")
+    job = factories.job(kind="rescan", status=JobStatus.RUNNING, progress_done=3, progress_total=10, step="Matching tracks")
     resp = user.get(f"/jobs/{job.id}/progress")
     assert resp.status_code == 200
     html = _text(resp)
@@ -119,8 +118,8 @@ def test_job_progress_polls_while_running_and_stops_when_done(user):
 
 
 def test_job_page_links_to_its_playlist_when_done(user):
-    p = seed.standard_playlist()
-    job = seed.job(kind="generate", status=JobStatus.DONE, result={"playlist_id": p.id, "message": "ok"},
+    p = factories.standard_playlist()
+    job = factories.job(kind="generate", status=JobStatus.DONE, result={"playlist_id": p.id, "message": "ok"},
                    params={"prompt": "soul", "count": 10})
     html = _text(user.get(f"/jobs/{job.id}"))
     assert f'href="/playlists/{p.id}" id="open-playlist"' in html
@@ -128,7 +127,7 @@ def test_job_page_links_to_its_playlist_when_done(user):
 
 
 def test_failed_generation_offers_to_try_again_with_the_same_prompt(user):
-    job = seed.job(kind="generate", status=JobStatus.FAILED, message="No AI provider answered.",
+    job = factories.job(kind="generate", status=JobStatus.FAILED, message="No AI provider answered.",
                    params={"prompt": "night drive", "count": 12})
     html = _text(user.get(f"/jobs/{job.id}"))
     assert "No AI provider answered." in html
@@ -137,14 +136,14 @@ def test_failed_generation_offers_to_try_again_with_the_same_prompt(user):
 
 def test_active_jobs_partial_stops_polling_when_idle(user):
     assert user.get("/jobs/active").status_code == 286
-    seed.job(status=JobStatus.QUEUED)
+    factories.job(status=JobStatus.QUEUED)
     assert user.get("/jobs/active").status_code == 200
 
 
 def test_jobs_history_lists_kind_status_duration_message(user):
-    p = seed.standard_playlist()
-    seed.job(kind="rescan", status=JobStatus.DONE, playlist_id=p.id, message="2 of 3 tracks in Plex")
-    seed.job(kind="library_sync", status=JobStatus.FAILED, message="Plex did not answer")
+    p = factories.standard_playlist()
+    factories.job(kind="rescan", status=JobStatus.DONE, playlist_id=p.id, message="2 of 3 tracks in Plex")
+    factories.job(kind="library_sync", status=JobStatus.FAILED, message="Plex did not answer")
     html = _text(user.get("/jobs"))
     assert html.index("Library sync") < html.index("Rescan")  # newest first
     assert "Sunday Soul" in html and "2 of 3 tracks in Plex" in html and "Plex did not answer" in html
@@ -155,7 +154,7 @@ def test_jobs_history_lists_kind_status_duration_message(user):
 
 def test_library_page_figures_and_sync_buttons(user):
     for key in range(1, 6):
-        seed.library_track(key, f"Song {key}", "Artist", "Album")
+        factories.library_track(key, f"Song {key}", "Artist", "Album")
     db.session.add(LibrarySyncState(section_id=1, section_title="Music", track_count=5,
                                     last_incremental_sync_at=utcnow(), last_sync_figures={"added": 3, "removed": 1}))
     db.session.commit()
@@ -223,15 +222,15 @@ def test_provider_names_read_well():
 
 
 def test_job_without_progress_yet_shows_a_moving_bar(user):
-    job = seed.job(kind="generate", status=JobStatus.RUNNING, progress_done=0, progress_total=4, step="Asking the AI")
+    job = factories.job(kind="generate", status=JobStatus.RUNNING, progress_done=0, progress_total=4, step="Asking the AI")
     html = _text(user.get(f"/jobs/{job.id}/progress"))
     assert '<progress id="job-bar" aria-label="Progress"></progress>' in html  # indeterminate
     assert "Asking the AI" in html
 
 
 def test_playlist_jobs_strip_polls_then_offers_a_reload(user):
-    p = seed.standard_playlist()
-    job = seed.job(kind="rescan", status=JobStatus.RUNNING, playlist_id=p.id, step="Matching tracks")
+    p = factories.standard_playlist()
+    job = factories.job(kind="rescan", status=JobStatus.RUNNING, playlist_id=p.id, step="Matching tracks")
     html = _text(user.get(f"/playlists/{p.id}"))
     assert f'hx-get="/jobs/active?playlist_id={p.id}"' in html
     job.status, job.message, job.finished_at = JobStatus.DONE, "3 of 3 tracks in Plex.", utcnow()
@@ -243,5 +242,5 @@ def test_playlist_jobs_strip_polls_then_offers_a_reload(user):
 
 def test_dashboard_offers_rescan_all_once_there_are_playlists(user):
     assert 'id="rescan-all"' not in user.get("/").get_data(as_text=True)
-    seed.standard_playlist()
+    factories.standard_playlist()
     assert 'id="rescan-all"' in user.get("/").get_data(as_text=True)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from plex_completer.extensions import db
 from plex_completer.models import AppSetting, Job, Playlist
 from plex_completer.web.security import CONTENT_SECURITY_POLICY
+from tests import factories
 
-from . import seed
 from .conftest import PASSWORD, USERNAME, csrf_token_of, get_routes, post_routes
 
 PLEX_TOKEN = "PLEXTOKEN-zz9-distinctive"
@@ -46,7 +46,7 @@ def test_login_form_itself_needs_the_csrf_token(csrf_app):
 
 def test_every_post_is_refused_without_a_csrf_token(csrf_app):
     with csrf_app.app_context():
-        seed.standard_playlist()
+        factories.standard_playlist()
     client, token = _logged_in_with_token(csrf_app)
     routes = post_routes(csrf_app)
     assert len(routes) >= 8
@@ -95,8 +95,8 @@ def _all_get_pages(client, app):
 def test_no_secret_appears_in_any_page(make_app):
     app = make_app(PLEX_URL="http://127.0.0.1:9", PLEX_TOKEN=PLEX_TOKEN, GEMINI_API_KEY=GEMINI_KEY, PLEX_TIMEOUT=0.5)
     with app.app_context():
-        seed.standard_playlist()
-        seed.job(kind="library_sync", status="failed", message="Plex refused the request")
+        factories.standard_playlist()
+        factories.job(kind="library_sync", status="failed", message="Plex refused the request")
         client = app.test_client()
         pages = _all_get_pages(client, app)
         pages["/settings#test"] = client.post("/settings/test-plex").get_data(as_text=True)
@@ -109,8 +109,8 @@ def test_no_secret_appears_in_any_page(make_app):
 
 
 def test_get_requests_change_nothing(user, auth_app):
-    seed.standard_playlist()
-    seed.job(status="running")
+    factories.standard_playlist()
+    factories.job(status="running")
 
     def snapshot():
         existing = set(sa.inspect(db.engine).get_table_names())
@@ -123,8 +123,8 @@ def test_get_requests_change_nothing(user, auth_app):
 
 
 def test_ai_plex_and_user_text_is_escaped(user, auth_app):
-    seed.library_track(201, TEMPLATE_TITLE, XSS_TITLE, "<b>Album</b>", 1999)
-    p = seed.playlist(
+    factories.library_track(201, TEMPLATE_TITLE, XSS_TITLE, "<b>Album</b>", 1999)
+    p = factories.playlist(
         title=XSS_TITLE,
         prompt=f"{TEMPLATE_TITLE} <img src=x onerror=alert(2)>",
         tracks=[
@@ -132,7 +132,7 @@ def test_ai_plex_and_user_text_is_escaped(user, auth_app):
                  reason="<script>alert(3)</script>"),
         ],
     )
-    seed.job(kind="generate", status="failed", playlist_id=p.id, message=XSS_TITLE,
+    factories.job(kind="generate", status="failed", playlist_id=p.id, message=XSS_TITLE,
              params={"prompt": XSS_TITLE, "count": 10})
     track_id = p.current_generation.tracks[0].id
     for url in ("/", f"/playlists/{p.id}", f"/playlists/{p.id}/tracks/{track_id}/match?q=x",
@@ -149,8 +149,8 @@ def test_ai_plex_and_user_text_is_escaped(user, auth_app):
 
 
 def test_pages_have_no_inline_script_or_style(user, auth_app):
-    seed.standard_playlist()
-    seed.job(status="running", playlist_id=1)
+    factories.standard_playlist()
+    factories.job(status="running", playlist_id=1)
     for url, html in _all_get_pages(user, auth_app).items():
         for script in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in script, (url, script)

@@ -1,5 +1,8 @@
-"""Rows for page tests: a playlist with an AI track list, library tracks and history,
-written straight to the database (the pages only read them)."""
+"""Rows for tests, written straight to the database: library tracks, playlists with an
+AI track list and history, jobs, and the AI attempts of scheduled jobs.
+
+Use as ``from tests import factories`` and ``factories.standard_playlist()``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import datetime as dt
 
 from plex_completer.extensions import db
 from plex_completer.models import (
+    AiAttempt,
     Generation,
     Job,
     JobStatus,
@@ -85,3 +89,24 @@ def standard_playlist(**kwargs) -> Playlist:
     ]
     kwargs.setdefault("history", [(1, 3), (2, 3)])
     return playlist(tracks=tracks, **kwargs)
+
+
+def bare_playlist(title: str = "Night Drive", prompt: str = "night drive synthwave", count: int = 10) -> Playlist:
+    """A synced playlist with no AI track list (the scheduler only needs the row)."""
+    playlist = Playlist(title=title, prompt=prompt, track_count=count, status=PlaylistStatus.SYNCED)
+    db.session.add(playlist)
+    db.session.commit()
+    return playlist
+
+
+def ai_calls(count: int, *, trigger: str = "schedule", outcome: str = "ok", at: dt.datetime | None = None) -> Job:
+    """A finished job with ``count`` AI attempts (as the cascade records them)."""
+    job = Job(kind="playlist_refresh", trigger=trigger, status=JobStatus.DONE)
+    db.session.add(job)
+    db.session.flush()
+    for _ in range(count):
+        db.session.add(
+            AiAttempt(job_id=job.id, provider="gemini", model="gemini-2.5-flash", outcome=outcome, started_at=at or utcnow())
+        )
+    db.session.commit()
+    return job
