@@ -89,8 +89,7 @@ def _close_cached_ai_clients():
     from plex_completer.ai import gemini, ollama_provider
 
     gemini.close_clients()
-    if hasattr(ollama_provider, "close_clients"):
-        ollama_provider.close_clients()
+    ollama_provider.close_clients()
 
 
 # -- the emulator stack ------------------------------------------------------------------
