@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 
 from .errors import JobPostponed, UserFacingError
 from .extensions import db
@@ -43,6 +43,12 @@ def job_kind(kind: str) -> Callable[[JobFunction], JobFunction]:
         return fn
 
     return decorator
+
+
+def current_actor() -> str | None:
+    """The account name the web layer put in ``flask.g.actor`` for this request (see
+    ``plex_completer.web``), or None outside a request (scheduler, CLI)."""
+    return g.get("actor") if has_request_context() else None
 
 
 def registered_kinds() -> frozenset[str]:
@@ -187,7 +193,14 @@ class JobRunner:
                 ).first()
                 if existing is not None:
                     return existing, False
-            job = Job(kind=kind, params=params or {}, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger)
+            job = Job(
+                kind=kind,
+                params=params or {},
+                dedupe_key=dedupe_key,
+                playlist_id=playlist_id,
+                trigger=trigger,
+                started_by=current_actor(),
+            )
             db.session.add(job)
             db.session.commit()
         return job, True

@@ -264,6 +264,8 @@ class Job(db.Model):
     step: Mapped[str] = mapped_column(sa.String(200), default="")
     message: Mapped[str] = mapped_column(sa.Text, default="")
     trigger: Mapped[str] = mapped_column(sa.String(20), default="user")  # user, schedule, cli
+    # The signed-in account that asked for it (None for schedules, the CLI and AUTH_DISABLED).
+    started_by: Mapped[str | None] = mapped_column(sa.String(100))
     playlist_id: Mapped[int | None] = mapped_column(sa.ForeignKey("playlists.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

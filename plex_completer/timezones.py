@@ -33,6 +33,14 @@ def scheduler_zone(settings: Settings) -> dt.tzinfo:
         return dt.UTC
 
 
+def zone_label(settings: Settings) -> str:
+    """The zone :func:`scheduler_zone` uses, named for a person: "Europe/Berlin" when
+    ``TZ`` sets it, else "Etc/UTC (the server's zone; set TZ to change it)"."""
+    zone = scheduler_zone(settings)
+    name = getattr(zone, "key", None) or str(zone)  # ZoneInfo has .key; tzlocal and dt.UTC do not
+    return name if settings.TZ else f"{name} (the server's zone; set TZ to change it)"
+
+
 def day_start(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """Midnight at the start of ``now``'s calendar day in ``zone``, as aware UTC."""
     local = now.astimezone(zone)

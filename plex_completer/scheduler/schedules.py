@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..config import Settings
-from ..cron import OFF, crontab_trigger, next_fire_times, normalize_crontab
+from ..cron import OFF, crontab_trigger, next_fire_times, normalize_crontab, preset_cron
 from ..extensions import db
 from ..models import Schedule, utcnow
 
@@ -171,10 +171,30 @@ def request_run(key: str, now: dt.datetime | None = None) -> Schedule:
 
 def next_run(row: Any, zone: Any, now: dt.datetime | None = None) -> dt.datetime | None:
     """The next time ``row`` runs (aware, in ``zone``), or None when it is disabled."""
+    runs = next_runs(row, zone, now, count=1)
+    return runs[0] if runs else None
+
+
+def next_runs(row: Any, zone: Any, now: dt.datetime | None = None, count: int = 3) -> list[dt.datetime]:
+    """The next ``count`` times ``row`` runs (aware, in ``zone``); empty when it is
+    disabled or its time never comes (a row stored before that was refused)."""
     if not row.enabled:
-        return None
-    times = next_fire_times(row.cron, zone, now or utcnow())
-    return times[0] if times else None
+        return []
+    try:
+        return next_fire_times(row.cron, zone, now or utcnow(), count)
+    except ValueError:
+        return []
+
+
+def set_schedule_time(
+    key: str, kind: str, *, every_hours: Any = 6, time_of_day: str = "03:00", weekday: Any = 0, cron: str = ""
+) -> Schedule:
+    """Store the time chosen on the Schedules page: a preset (``kind`` "hours", "daily",
+    "weekly") or an expert's crontab expression (``kind`` "cron"); see
+    :func:`plex_completer.cron.preset_cron`. Raises ``ValueError`` with a readable reason
+    (bad field, never runs, runs more often than every 15 minutes)."""
+    expr = preset_cron(kind, every_hours=every_hours, time_of_day=time_of_day, weekday=weekday, cron=cron)
+    return update_schedule(key, cron=expr)
 
 
 def missed_run(row: Schedule, zone: Any, now: dt.datetime) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, g, request, session
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,13 @@ NAVIGATION = (
 )
 # The form's own endpoints belong to "New playlist", not to the playlists it lists under.
 NEW_PLAYLIST_ENDPOINTS = frozenset({"playlists.new", "playlists.create", "playlists.seeds"})
+
+
+def _remember_actor() -> None:
+    """Put the signed-in account's name in ``g.actor``: jobs enqueued by this request
+    record it as ``Job.started_by`` (:func:`plex_completer.jobs.current_actor`)."""
+    data = session.get("auth")
+    g.actor = data.get("user") if isinstance(data, dict) else None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -48,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
     auth.init_app(app)
+    app.before_request(_remember_actor)
     security.init_app(app)
     viewhelpers.init_app(app)
 

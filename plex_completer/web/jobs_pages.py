@@ -16,6 +16,8 @@ from ..services import job_views
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
+# Job kinds whose finished page opens the playlist they made.
+OPEN_WHEN_DONE = frozenset({"generate", "regenerate", "playlist_refresh"})
 # htmx's "stop polling" status code (https://htmx.org/docs/#load_polling).
 HTMX_STOP_POLLING = 286
 
@@ -53,8 +55,18 @@ def retry(job_id: int):
 def progress(job_id: int):
     """The progress partial of one job (htmx poll target); 286 once the job is final."""
     job = _get_job(job_id)
-    body = render_template("partials/job_status.html", **_job_context(job))
-    return body, (200 if job.status in JobStatus.ACTIVE else HTMX_STOP_POLLING)
+    context = _job_context(job)
+    body = render_template("partials/job_status.html", **context)
+    if job.status in JobStatus.ACTIVE:
+        return body, 200
+    headers = {}
+    playlist = context["playlist"]
+    if job.status == JobStatus.DONE and job.kind in OPEN_WHEN_DONE and playlist is not None and request.headers.get("HX-Request"):
+        # The page watched the job to its end: take the user to the playlist it made
+        # (htmx follows HX-Redirect, https://htmx.org/reference/#response_headers).
+        flash(f"“{playlist.title}” is ready: {job.message}", "ok")
+        headers["HX-Redirect"] = url_for("playlists.detail", playlist_id=playlist.id)
+    return body, HTMX_STOP_POLLING, headers
 
 
 @bp.get("/active")

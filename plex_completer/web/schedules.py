@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..config import Settings, current_settings
+from ..cron import DAY_LABELS, EVERY_HOURS, preset_of
 from ..scheduler.lock import LEASE_SECONDS, RENEW_SECONDS
 from ..scheduler.manual_runs import apply_here, run_schedule_now, scheduler_status, wake_refreshes
 from ..scheduler.refreshes import (
@@ -27,9 +28,9 @@ from ..scheduler.refreshes import (
     refresh_rows,
     set_refresh,
 )
-from ..scheduler.schedules import SCHEDULE_DEFS, next_run, schedule_views, update_schedule
+from ..scheduler.schedules import SCHEDULE_DEFS, next_run, next_runs, schedule_views, set_schedule_time, update_schedule
 from ..services.ai_call_cap import cap_status
-from ..timezones import scheduler_zone
+from ..timezones import scheduler_zone, zone_label
 from .viewhelpers import url_or_none
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,11 @@ def _settings() -> Settings:
 
 
 def schedule_rows() -> list[dict[str, Any]]:
-    """The schedules for the page: definition, row, next run (aware, in ``TZ``)."""
+    """The schedules for the page: definition, row, the preset its time matches, and its
+    next three runs (aware, in ``TZ``; empty when disabled or never due)."""
     zone = scheduler_zone(_settings())
     return [
-        {"def": SCHEDULE_DEFS[row.key], "row": row, "next_run_at": next_run(row, zone)}
+        {"def": SCHEDULE_DEFS[row.key], "row": row, "preset": preset_of(row.cron), "next_runs": next_runs(row, zone)}
         for row in schedule_views(_settings())
     ]
 
@@ -59,6 +61,9 @@ def page():
         cap=cap_status(_settings()),
         status=scheduler_status(_settings()),
         settings=_settings(),
+        zone=zone_label(_settings()),
+        day_labels=list(enumerate(DAY_LABELS)),
+        every_hours=EVERY_HOURS,
         renew_seconds=int(RENEW_SECONDS),
         lease_seconds=int(LEASE_SECONDS),
     )
@@ -79,16 +84,25 @@ def set_enabled(key: str):
 
 @bp.post("/<key>/time")
 def set_time(key: str):
-    """Change a schedule's time to the crontab expression in ``cron``."""
+    """Change a schedule's time: a preset (``kind`` hours/daily/weekly with ``every_hours``,
+    ``time``, ``weekday``) or the crontab expression in ``cron`` (``kind=cron``)."""
+    form = request.form
     try:
-        row = update_schedule(key, cron=request.form.get("cron", ""))
+        row = set_schedule_time(
+            key,
+            form.get("kind", "cron"),
+            every_hours=form.get("every_hours", "6"),
+            time_of_day=form.get("time", "03:00"),
+            weekday=form.get("weekday", "0"),
+            cron=form.get("cron", ""),
+        )
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".page"))
     apply_here()
     nxt = next_run(row, scheduler_zone(_settings()))
     when = current_app.jinja_env.filters["when"](nxt, "%a %b %d, %H:%M") if nxt else "when enabled"
-    flash(f"{SCHEDULE_DEFS[key].label} now runs at “{row.cron}”; next run {when}.", "ok")
+    flash(f"{SCHEDULE_DEFS[key].label}: {preset_of(row.cron).describe()} ({row.cron}); next run {when}.", "ok")
     return redirect(url_for(".page"))
 
 

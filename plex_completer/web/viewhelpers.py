@@ -12,7 +12,7 @@ from flask import Flask, url_for
 from werkzeug.routing import BuildError
 
 from ..config import current_settings
-from ..models import JobStatus, PlaylistStatus, utcnow
+from ..models import Job, JobStatus, PlaylistStatus, utcnow
 from ..timezones import scheduler_zone
 
 PLAYLIST_STATUS_LABELS = {
@@ -88,6 +88,25 @@ def duration(seconds: float | None) -> str:
     return f"{hours} h {minutes} min"
 
 
+def number(value: int | float | None) -> str:
+    """A count with thousands separators: 56166 -> "56,166" (em dash for None)."""
+    if value is None:
+        return "—"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+# How each Job.trigger reads after "Started by".
+JOB_TRIGGER_LABELS = {"schedule": "Schedule", "cli": "Command line", "user": "You"}
+
+
+def job_origin(job: Job) -> str:
+    """Who or what started ``job``: the account name for a web request ("admin"), else
+    "Schedule", "Command line" or "You" (no login: AUTH_DISABLED)."""
+    if job.trigger == "user" and job.started_by:
+        return job.started_by
+    return JOB_TRIGGER_LABELS.get(job.trigger, job.trigger.capitalize())
+
+
 def playlist_status(status: str) -> tuple[str, str]:
     """(label, tone) of a playlist status; tone is a CSS badge modifier."""
     return PLAYLIST_STATUS_LABELS.get(status, (status.replace("_", " ").capitalize(), "muted"))
@@ -131,6 +150,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(when)
     app.add_template_filter(ago)
     app.add_template_filter(duration)
+    app.add_template_filter(number)
+    app.add_template_global(job_origin)
     app.add_template_global(playlist_status)
     app.add_template_global(job_status)
     app.add_template_global(job_kind)

@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 
 from plex_completer.config import ConfigError, load_settings
-from plex_completer.cron import OFF, crontab_trigger, next_fire_times, normalize_crontab
+from plex_completer.cron import OFF, check_runs, crontab_trigger, next_fire_times, normalize_crontab, preset_cron, preset_of
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 WEDNESDAY_NOON = dt.datetime(2025, 6, 4, 12, 0, tzinfo=dt.UTC)
@@ -56,7 +56,7 @@ def test_every_six_hours():
     ("expr", "reason"),
     [
         ("0 */6 * *", "5 fields"),
-        ("61 * * * *", "not a valid schedule"),
+        ("61 * * * *", "is not a crontab time"),
         ("0 0 * * 8", "day of week"),
         ("0 0 * * 5-1", "forwards"),
         ("0 0 1 * 1", "either the day of month or the day of week"),
@@ -83,3 +83,61 @@ def test_settings_validate_schedule_variables():
         load_settings({}, environ={"SCHEDULE_LIBRARY_SYNC": "every 6 hours"})
     with pytest.raises(ConfigError, match="SCHEDULER_AI_DAILY_CAP"):
         load_settings({}, environ={"SCHEDULER_AI_DAILY_CAP": "-1"})
+
+
+@pytest.mark.parametrize(
+    ("expr", "reason"),
+    [
+        ("0 0 31 2 *", "never runs"),
+        ("* * * * *", "runs twice within 1 minute"),
+        ("*/10 * * * *", "runs twice within 10 minutes"),
+        ("55,5 * * * *", "runs twice within 10 minutes"),  # across the hour
+        ("0,10 3 * * *", "runs twice within 10 minutes"),  # once a day, but twice close together
+    ],
+)
+def test_a_schedule_must_run_and_not_more_often_than_every_15_minutes(expr, reason):
+    with pytest.raises(ValueError, match=reason):
+        check_runs(expr, dt.UTC, WEDNESDAY_NOON)
+    with pytest.raises(ValueError, match=reason):
+        normalize_crontab(expr, "SCHEDULE_LIBRARY_SYNC")
+
+
+def test_fifteen_minutes_and_the_defaults_are_allowed():
+    for expr in ("*/15 * * * *", "0 */6 * * *", "30 3 * * 0", "0 4 * * *"):
+        assert len(check_runs(expr, dt.UTC, WEDNESDAY_NOON)) > 3
+
+
+def test_a_never_running_schedule_variable_stops_start_up_with_its_name():
+    with pytest.raises(ConfigError, match=r"SCHEDULE_FULL_SYNC.*never runs"):
+        load_settings({}, environ={"SCHEDULE_FULL_SYNC": "0 0 31 2 *"})
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "expr", "described"),
+    [
+        ("hours", {"every_hours": "6", "time_of_day": "00:00"}, "0 */6 * * *", "Every 6 hours"),
+        ("hours", {"every_hours": "1", "time_of_day": "00:15"}, "15 * * * *", "Every hour at 15 min past"),
+        ("daily", {"time_of_day": "04:30"}, "30 4 * * *", "Daily at 04:30"),
+        ("weekly", {"time_of_day": "03:30", "weekday": "0"}, "30 3 * * 0", "Sundays at 03:30"),
+        ("cron", {"cron": " 0  1-5 * * * "}, "0 1-5 * * *", "Custom: 0 1-5 * * *"),
+    ],
+)
+def test_presets_write_crontab_and_are_recognised_again(kind, fields, expr, described):
+    assert preset_cron(kind, **fields) == expr
+    preset = preset_of(expr)
+    assert preset.kind == kind and preset.describe() == described
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "reason"),
+    [
+        ("daily", {"time_of_day": "25:00"}, "not a time of day"),
+        ("daily", {"time_of_day": "noon"}, "HH:MM"),
+        ("hours", {"every_hours": "5"}, "offered values"),
+        ("weekly", {"weekday": "٣"}, "offered values"),  # a non-ASCII digit
+        ("sometimes", {}, "how often"),
+    ],
+)
+def test_bad_preset_fields_are_refused_with_a_reason(kind, fields, reason):
+    with pytest.raises(ValueError, match=reason):
+        preset_cron(kind, **fields)

@@ -39,12 +39,12 @@ def test_page_lists_schedules_with_next_and_last_run(client, sched_app):
 
 
 def test_change_time_enable_and_disable(client, sched_app):
-    response = client.post("/schedules/library_sync/time", data={"cron": "0 3 * * 1-5"}, follow_redirects=True)
-    assert "now runs at “0 3 * * 1-5”" in response.get_data(as_text=True)
+    response = client.post("/schedules/library_sync/time", data={"kind": "cron", "cron": "0 3 * * 1-5"}, follow_redirects=True)
+    assert "Custom: 0 3 * * 1-5" in response.get_data(as_text=True)
     row = db.session.get(Schedule, "library_sync")
     assert (row.cron, row.cron_is_custom) == ("0 3 * * 1-5", True)
-    response = client.post("/schedules/library_sync/time", data={"cron": "every morning"}, follow_redirects=True)
-    assert "crontab expression" in response.get_data(as_text=True)
+    response = client.post("/schedules/library_sync/time", data={"kind": "cron", "cron": "every morning"}, follow_redirects=True)
+    assert "a crontab time has 5 fields" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Schedule, "library_sync").cron == "0 3 * * 1-5"
     client.post("/schedules/full_sync/enabled", data={"enabled": "0"})
@@ -53,6 +53,43 @@ def test_change_time_enable_and_disable(client, sched_app):
     html = client.get("/schedules").get_data(as_text=True)
     assert "Disabled" in html and 'name="enabled" value="1"' in html
     assert client.post("/schedules/nonsense/enabled", data={"enabled": "1"}, follow_redirects=True).status_code == 200
+
+
+def test_presets_set_the_time_and_the_page_shows_the_next_three_runs_in_the_named_zone(make_app):
+    app = make_app(TZ="Europe/Berlin")
+    client = app.test_client()
+    with app.app_context():
+        response = client.post(
+            "/schedules/full_sync/time", data={"kind": "weekly", "weekday": "6", "time": "04:45"}, follow_redirects=True
+        )
+        html = response.get_data(as_text=True)
+        assert "Full library sync: Saturdays at 04:45 (45 4 * * 6)" in html
+        assert db.session.get(Schedule, "full_sync").cron == "45 4 * * 6"
+        assert '<strong id="schedule-zone">Europe/Berlin</strong>' in html
+        section = html[html.index('id="schedule-full_sync"'):]
+        section = section[: section.index("</article>")]
+        assert section.count("Sat ") == 3 and "04:45" in section  # three Saturdays, Berlin time
+        assert 'value="weekly" checked' in section
+        for data, reason in (
+            ({"kind": "cron", "cron": "0 0 31 2 *"}, "never runs"),
+            ({"kind": "cron", "cron": "*/5 * * * *"}, "at most every 15 minutes"),
+            ({"kind": "daily", "time": "24:00"}, "not a time of day"),
+        ):
+            text = client.post("/schedules/full_sync/time", data=data, follow_redirects=True).get_data(as_text=True)
+            assert reason in text
+        db.session.expire_all()
+        assert db.session.get(Schedule, "full_sync").cron == "45 4 * * 6"
+
+
+def test_a_stored_time_that_never_comes_is_not_shown_as_enabled(client, sched_app):
+    ensure_schedules(sched_app.config["SETTINGS"])
+    row = db.session.get(Schedule, "housekeeping")
+    row.cron, row.cron_is_custom = "0 0 31 2 *", True  # stored by 0.1, which did not check
+    db.session.commit()
+    html = client.get("/schedules").get_data(as_text=True)
+    section = html[html.index('id="schedule-housekeeping"'):]
+    section = section[: section.index("</article>")]
+    assert "Never runs" in section and "Enabled" not in section and "never: change the time" in section
 
 
 def test_run_now_without_any_scheduler_runs_a_one_off_job(client, sched_app):
