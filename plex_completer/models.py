@@ -384,6 +384,10 @@ class SchedulerLock(db.Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+# Python's weekday() order (0 = Monday), as PlaylistRefresh.weekday stores it.
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 class RefreshFrequency:
     """Values of ``PlaylistRefresh.frequency``."""
 
@@ -422,3 +426,13 @@ class PlaylistRefresh(db.Model):
 
     # No back-reference on Playlist: deleting a playlist removes this row by ON DELETE CASCADE.
     playlist: Mapped[Playlist] = relationship()
+
+    @property
+    def description(self) -> str:
+        """"Daily at 06:00", "Weekly on Monday at 06:00" or "Monthly on the 1st at 06:00"."""
+        at = f"at {int(self.hour):02d}:00"
+        if self.frequency == RefreshFrequency.DAILY:
+            return f"Daily {at}"
+        if self.frequency == RefreshFrequency.WEEKLY:
+            return f"Weekly on {WEEKDAY_NAMES[int(self.weekday or 0)]} {at}"
+        return f"Monthly on the 1st {at}"

@@ -23,14 +23,14 @@ from apscheduler.triggers.cron import CronTrigger
 
 from ..config import Settings
 from ..extensions import db
-from ..models import Job, JobStatus, Playlist, PlaylistRefresh, ProviderState, RefreshFrequency, utcnow
+from ..models import WEEKDAY_NAMES, Job, JobStatus, Playlist, PlaylistRefresh, ProviderState, RefreshFrequency, utcnow
 from ..services.ai_call_cap import cap_status, format_local
 from ..timezones import scheduler_zone
 from .tasks import SKIPPED, run_job_row
 
 log = logging.getLogger(__name__)
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # Python's weekday()
+WEEKDAYS = WEEKDAY_NAMES  # Python's weekday() order
 KEEP_SHARES = (0.0, 0.3, 0.5, 0.7)  # offered on the form; any 0-0.9 is accepted
 MAX_KEEP_SHARE = 0.9
 DEFAULT_HOUR = 6
@@ -59,12 +59,7 @@ def next_occurrence(refresh: PlaylistRefresh, zone: Any, after: dt.datetime) -> 
 
 def describe(refresh: PlaylistRefresh) -> str:
     """"Daily at 06:00", "Weekly on Monday at 06:00", "Monthly on the 1st at 06:00"."""
-    at = f"at {int(refresh.hour):02d}:00"
-    if refresh.frequency == RefreshFrequency.DAILY:
-        return f"Daily {at}"
-    if refresh.frequency == RefreshFrequency.WEEKLY:
-        return f"Weekly on {WEEKDAYS[int(refresh.weekday or 0)]} {at}"
-    return f"Monthly on the 1st {at}"
+    return refresh.description
 
 
 def get_refresh(playlist_id: int) -> PlaylistRefresh | None:

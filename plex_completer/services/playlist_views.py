@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 
 from ..extensions import db
-from ..models import Generation, Job, LibraryTrack, MatchOverride, Playlist, RescanRecord, SuggestedTrack
+from ..models import Generation, Job, LibraryTrack, MatchOverride, Playlist, PlaylistRefresh, RescanRecord, SuggestedTrack
 from .job_views import active_jobs
 
 log = logging.getLogger(__name__)
@@ -92,8 +92,18 @@ def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
     )
 
 
-def list_playlists() -> list[Playlist]:
-    """Every playlist, most recently changed first (the dashboard)."""
-    return list(db.session.scalars(db.select(Playlist).order_by(Playlist.updated_at.desc())))
+@dataclass
+class PlaylistCard:
+    """A playlist on the dashboard, with its refresh schedule (None when it does not recur)."""
+
+    playlist: Playlist
+    refresh: PlaylistRefresh | None
+
+
+def playlist_cards() -> list[PlaylistCard]:
+    """Every playlist, most recently changed first, with its refresh schedule (two queries)."""
+    playlists = list(db.session.scalars(db.select(Playlist).order_by(Playlist.updated_at.desc())))
+    refreshes = {r.playlist_id: r for r in db.session.scalars(db.select(PlaylistRefresh))}
+    return [PlaylistCard(p, refreshes.get(p.id)) for p in playlists]
 
 

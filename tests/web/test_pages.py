@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from plex_completer.extensions import db
-from plex_completer.models import JobStatus, LibrarySyncState, PlaylistStatus, utcnow
+from plex_completer.models import JobStatus, LibrarySyncState, LibraryTrack, PlaylistStatus, utcnow
 from plex_completer.web.charts import sparkline
 from tests import factories
 
@@ -34,11 +34,42 @@ def test_dashboard_guides_the_first_run(user):
     assert "Nothing running." in html
 
 
-def test_dashboard_without_guidance_once_configured(make_app):
+def test_dashboard_guides_to_the_next_real_step_once_configured(make_app):
     app = make_app(PLEX_URL="http://127.0.0.1:9", PLEX_TOKEN="tok-abcdef", OLLAMA_URL="http://127.0.0.1:9")
     with app.app_context():
-        html = _text(app.test_client().get("/"))
-    assert "Finish setting up" not in html
+        client = app.test_client()
+        html = _text(client.get("/"))
+        assert "Finish setting up" not in html
+        assert "Next: read your music library" in html and 'id="setup-sync"' in html
+        assert "First follow the steps above" in html and "Make your first playlist</a>" not in html
+        job = factories.job(kind="library_sync", status=JobStatus.RUNNING, step="Reading tracks")
+        html = _text(client.get("/"))
+        assert f'href="/jobs/{job.id}">follow the progress' in html and 'id="setup-sync"' not in html
+        job.status = JobStatus.DONE
+        factories.library_track(1, "Song", "Artist", "Album")
+        db.session.add(LibrarySyncState(section_id=1, section_title="Music", track_count=1, last_full_sync_at=utcnow()))
+        db.session.commit()
+        html = _text(client.get("/panels/setup"))
+        assert "Next: make your first playlist" in html and 'id="setup-new"' in html
+        factories.standard_playlist()
+        html = _text(client.get("/"))
+        assert 'id="setup-guide"' in html and "Next:" not in html and "setup-steps" not in html
+
+
+def test_jobs_idle_event_reloads_the_library_panel(user):
+    job = factories.job(kind="library_sync", status=JobStatus.RUNNING)
+    busy = user.get("/jobs/active")
+    assert busy.status_code == 200 and "HX-Trigger" not in busy.headers
+    job.status = JobStatus.DONE
+    db.session.commit()
+    idle = user.get("/jobs/active")
+    assert idle.status_code == 286 and idle.headers["HX-Trigger"] == "jobs-idle"
+    html = _text(user.get("/"))
+    assert 'hx-get="/panels/library" hx-trigger="jobs-idle from:body"' in html
+    for key in range(1, 1235):
+        db.session.add(LibraryTrack(rating_key=key, section_id=1, title=f"S{key}", album_artist="A", album="B"))
+    db.session.commit()
+    assert '<strong id="library-count">1,234</strong>' in _text(user.get("/panels/library"))
 
 
 def test_dashboard_shows_running_jobs_and_polls_them(user):
@@ -55,7 +86,7 @@ def test_dashboard_library_summary(user):
                                     last_full_sync_at=utcnow()))
     db.session.commit()
     html = _text(user.get("/"))
-    assert "<strong>3</strong> tracks indexed from <em>Music</em>" in html and "just now" in html
+    assert '<strong id="library-count">3</strong> tracks indexed from <em>Music</em>' in html and "just now" in html
 
 
 def test_playlist_detail_shows_states_matches_reasons_and_history(user):
