@@ -25,17 +25,22 @@ from .playlist_lookup import get_playlist as _get_playlist
 log = logging.getLogger(__name__)
 
 
-def _taste_seed(rating_key: str | None) -> list[str]:
+def _taste_seed(rating_key: str | None) -> tuple[list[str], str]:
+    """``(lines, note)``: up to 30 "Artist – Title" lines of the taste-seed playlist, and
+    a sentence for the user when it could not be read (empty when it was, or none was
+    chosen). The generation goes on without a seed either way."""
     if not rating_key:
-        return []
+        return [], ""
     from ..plex import playlist_writes as plex_playlists
     from ..plex.errors import PlexError
 
     try:
-        return plex_playlists.playlist_track_sample(_settings(), int(rating_key), limit=30)
+        return plex_playlists.playlist_track_sample(_settings(), int(rating_key), limit=30), ""
     except PlexError as exc:
         log.warning("Taste seed skipped: %s", exc)
-        return []
+        if exc.playlist_gone:
+            return [], "The taste-seed playlist you picked no longer exists in Plex, so the AI worked from your description alone."
+        return [], "The taste-seed playlist could not be read from Plex, so the AI worked from your description alone."
 
 
 def _ask_ai(ctx: JobContext, prompt: str, count: int, *, taste_seed=(), previous_tracks=(), keep_share: float = 0.0, trigger: str = "user"):
@@ -101,7 +106,7 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     An AI failure of every provider fails the job and stores nothing.
     """
     ctx.progress(0, 4, "Asking the AI")
-    seed = _taste_seed(taste_seed_rating_key)
+    seed, seed_note = _taste_seed(taste_seed_rating_key)
     result = _ask_ai(ctx, prompt, count, taste_seed=seed)
     draft = result.draft
     ctx.progress(1, 4, f"Matching {len(draft.tracks)} tracks")
@@ -119,7 +124,7 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     ctx.progress(2, 4, "Writing to Plex")
     out = _finish(ctx, playlist, "generate", outcome, outcome.total)
     out["provider"] = result.display_name
-    out["message"] = f"{out['message']} Written by {result.display_name}."
+    out["message"] = f"{out['message']} Written by {result.display_name}." + (f" {seed_note}" if seed_note else "")
     log.info("Playlist '%s' generated with %s: %s", playlist.title, result.display_name, out["message"])
     return out
 

@@ -14,16 +14,14 @@ from .conftest import PASSWORD, USERNAME, shot
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 
-def _make_playlist(page, prompt: str, count: int = 12):
-    """Fill the form, submit, and wait on the job page until the playlist link shows."""
+def _make_playlist(page, prompt: str, count: int = 12) -> None:
+    """Fill the form, submit, and wait until the finished job opens the playlist."""
     page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/")[2] + "/playlists/new")
     page.fill("#prompt", prompt)
     page.fill("#count", str(count))
     page.click("#generate")
     page.wait_for_url(re.compile(r"/jobs/\d+$"))
-    link = page.locator("#open-playlist")
-    expect(link).to_be_visible(timeout=30_000)
-    return link
+    page.wait_for_url(re.compile(r"/playlists/\d+$"), timeout=30_000)
 
 
 def test_login_page_then_dashboard(open_page):
@@ -66,19 +64,28 @@ def test_make_a_playlist_and_watch_the_progress_bar(open_page, browser_stack):
     second.wait_for_url(re.compile(r"/jobs/\d+$"))
     assert second.url == job_url
     second.close()
-    link = page.locator("#open-playlist")
-    expect(link).to_be_visible(timeout=30_000)
+    # The finished job opens its playlist by itself, with a note of what happened.
+    page.wait_for_url(re.compile(r"/playlists/\d+$"), timeout=30_000)
+    playlist_url = page.url
+    expect(page.locator(".flash-ok")).to_contain_text("is ready")
+    expect(page.locator(".flash-ok")).to_contain_text("Written by")
+    page.goto(job_url)  # the job page itself stays (no redirect without htmx polling)
+    expect(page.locator("#job-took")).to_be_visible()
     assert page.locator("#job-bar").get_attribute("value") == page.locator("#job-bar").get_attribute("max")
-    expect(status).to_contain_text("Written by")
+    expect(page.locator("#job-origin")).to_have_text("admin")
     shot(page, "job-done")
-    link.click()
+    page.locator("#open-playlist").click()
+    assert page.url == playlist_url
     expect(page.locator("ol.tracklist > li")).to_have_count(15)
     matched = page.locator("li.track-matched")
     missing = page.locator("li.track-missing")
     assert matched.count() > 0 and missing.count() > 0, "the small library should match some, not all"
+    expect(matched.first.locator(".track-match")).to_be_hidden()  # one compact line per track
+    matched.first.locator("summary").click()
     expect(matched.first.locator(".track-match")).to_be_visible()
     expect(matched.first.locator(".track-reason")).not_to_be_empty()
     expect(missing.first.locator(".track-reason")).not_to_be_empty()
+    expect(missing.first.locator("a.track-fix")).to_be_visible()  # "Find" right on the row
     expect(page.locator(".match-count").first).to_have_text(f"{matched.count()}/15")
     shot(page, "playlist-detail")
     page.click("#filter-missing")
@@ -87,7 +94,7 @@ def test_make_a_playlist_and_watch_the_progress_bar(open_page, browser_stack):
 
 def test_fix_a_match_by_hand_and_it_survives_a_rescan(open_page, live_app):
     page = open_page("/")
-    _make_playlist(page, "classic rock anthems of the seventies", 10).click()
+    _make_playlist(page, "classic rock anthems of the seventies", 10)
     row = page.locator("li.track-missing").first
     if row.count() == 0:
         row = page.locator("li.track").first

@@ -145,6 +145,17 @@ def test_taste_seed_lists_plex_playlists_or_says_plex_is_down(live, stack):
     assert "continue without a taste seed" in html
 
 
+def test_a_taste_seed_deleted_in_plex_meanwhile_gets_its_own_message(live, stack):
+    keys = [t.rating_key for t in list(stack.plex.lib.tracks.values())[:3]]
+    seed_key = stack.plex.create_user_playlist("Gone by now", keys)
+    stack.plex.delete_playlist(seed_key)  # deleted between the form and the job
+    resp = live.test_client().post("/playlists/new", data={"prompt": "late night soul", "count": "8", "seed": str(seed_key)})
+    job = db.session.get(Job, int(resp.headers["Location"].rsplit("/", 1)[1]))
+    assert job.status == JobStatus.DONE, job.message
+    assert "taste-seed playlist you picked no longer exists in Plex" in job.message
+    assert "recreate" not in job.message.lower()
+
+
 def test_rescan_all_from_the_dashboard(live):
     client = live.test_client()
     _generate(client, "motown classics", "6")
