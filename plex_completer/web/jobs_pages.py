@@ -18,8 +18,8 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 # Job kinds whose finished page opens the playlist they made.
 OPEN_WHEN_DONE = frozenset({"generate", "regenerate", "playlist_refresh"})
-# The htmx event sent when the last running job has finished.
-JOBS_IDLE_EVENT = "jobs-idle"
+# The htmx event sent when a job the page showed as running has finished.
+JOBS_FINISHED_EVENT = "jobs-finished"
 # htmx's "stop polling" status code (https://htmx.org/docs/#load_polling).
 HTMX_STOP_POLLING = 286
 
@@ -81,11 +81,12 @@ def active():
     body = render_template(
         "partials/active_jobs.html", active_jobs=jobs, playlist_id=playlist_id, recent_done=recent_done
     )
-    if jobs:
-        return body, 200
-    # Panels that show what jobs change (the dashboard's Library panel) reload on this
+    # The poll sends the ids it showed (hx-vals); when one of them is no longer active,
+    # panels that show what jobs change (the dashboard's Library panel) reload on this
     # event (https://htmx.org/headers/hx-trigger/).
-    return body, HTMX_STOP_POLLING, {"HX-Trigger": JOBS_IDLE_EVENT}
+    shown = {int(part) for part in request.args.get("shown", "").split(",") if part.isascii() and part.isdigit()}
+    headers = {"HX-Trigger": JOBS_FINISHED_EVENT} if shown - {job.id for job in jobs} else {}
+    return body, (200 if jobs else HTMX_STOP_POLLING), headers
 
 
 @bp.get("")

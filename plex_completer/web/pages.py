@@ -32,7 +32,7 @@ def dashboard():
 @bp.get("/panels/library")
 def library_panel():
     """The dashboard's Library panel (htmx reloads it when the running jobs finish:
-    ``/jobs/active`` then sends the ``jobs-idle`` event)."""
+    ``/jobs/active`` then sends the ``jobs-finished`` event)."""
     return render_template("partials/library_panel.html", library=status_panels.library_summary())
 
 

@@ -40,7 +40,7 @@ def test_login_page_then_dashboard(open_page):
 
 
 def test_make_a_playlist_and_watch_the_progress_bar(open_page, browser_stack):
-    browser_stack.gemini.script("gemini-2.5-flash", ["slow:2"])  # a visible "Asking the AI" phase
+    browser_stack.gemini.script("gemini-2.5-flash", ["slow:6"])  # "Asking the AI" long enough for a second tab
     page = open_page("/playlists/new")
     expect(page.get_by_role("heading", name="Need an idea?")).to_be_visible()
     expect(page.locator("#seed-slot")).not_to_contain_text("Loading", timeout=10_000)  # htmx loaded the seeds

@@ -56,16 +56,22 @@ def test_dashboard_guides_to_the_next_real_step_once_configured(make_app):
         assert 'id="setup-guide"' in html and "Next:" not in html and "setup-steps" not in html
 
 
-def test_jobs_idle_event_reloads_the_library_panel(user):
+def test_a_finished_job_reloads_the_library_panel(user):
     job = factories.job(kind="library_sync", status=JobStatus.RUNNING)
-    busy = user.get("/jobs/active")
+    other = factories.job(kind="rescan", status=JobStatus.RUNNING)
+    html = _text(user.get("/"))
+    assert f"hx-vals='{{\"shown\": \"{job.id},{other.id}\"}}'" in html
+    assert 'hx-get="/panels/library" hx-trigger="jobs-finished from:body"' in html
+    busy = user.get(f"/jobs/active?shown={job.id},{other.id}")
     assert busy.status_code == 200 and "HX-Trigger" not in busy.headers
     job.status = JobStatus.DONE
     db.session.commit()
-    idle = user.get("/jobs/active")
-    assert idle.status_code == 286 and idle.headers["HX-Trigger"] == "jobs-idle"
-    html = _text(user.get("/"))
-    assert 'hx-get="/panels/library" hx-trigger="jobs-idle from:body"' in html
+    one_done = user.get(f"/jobs/active?shown={job.id},{other.id}")  # the other still runs
+    assert one_done.status_code == 200 and one_done.headers["HX-Trigger"] == "jobs-finished"
+    other.status = JobStatus.DONE
+    db.session.commit()
+    idle = user.get(f"/jobs/active?shown={other.id}")
+    assert idle.status_code == 286 and idle.headers["HX-Trigger"] == "jobs-finished"
     for key in range(1, 1235):
         db.session.add(LibraryTrack(rating_key=key, section_id=1, title=f"S{key}", album_artist="A", album="B"))
     db.session.commit()
