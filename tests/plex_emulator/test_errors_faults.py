@@ -57,7 +57,8 @@ def test_over_long_request_line_gets_414(emu):
     target = "/library/sections/1/all?type=10&title=" + "x" * (emu.max_request_line - 60)
     line_len = len(f"GET {target} HTTP/1.1")
     assert line_len <= emu.max_request_line
-    r = requests.get(emu.url + target, headers={"X-Plex-Token": emu.token}, timeout=5)
+    r = requests.get(emu.url + target, headers={"X-Plex-Token": emu.token, "X-Plex-Container-Size": "10"},
+                     timeout=5)
     assert r.status_code == 200
 
 

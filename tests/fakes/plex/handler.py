@@ -22,7 +22,7 @@ from requests.structures import CaseInsensitiveDict
 
 from tests.fakes.plex import routes_library as lib_routes
 from tests.fakes.plex import routes_playlists as pl_routes
-from tests.fakes.plex.routes_library import HTML_TYPE, Request, Response, error_page, not_found
+from tests.fakes.plex.routes_library import HTML_TYPE, ListingRefused, Request, Response, error_page, not_found
 from tests.fakes.plex.state import RecordedRequest
 
 _SHARED_401 = Path(__file__).resolve().parents[3].parent / "shared" / "plex-xml" / "pms_401_root_unauthorized.html"
@@ -212,9 +212,13 @@ class PlexRequestHandler(BaseHTTPRequestHandler):
             if path != "/identity" and token not in emu.tokens:
                 resp = Response(401, UNAUTHORIZED_BODY, HTML_TYPE)
             else:
-                req = Request(self.command, path, query, self.headers, token or "", body)
+                req = Request(self.command, path, query, self.headers, token or "", body,
+                              loose_excludes=emu.strict.hostile)
                 with emu._lock:
-                    resp = route(emu, req)
+                    try:
+                        resp = route(emu, req)
+                    except ListingRefused as refused:
+                        resp = refused.response
         rec.status = resp.status
         emu._record(rec)
         self._write(resp)

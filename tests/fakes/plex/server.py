@@ -33,6 +33,7 @@ it reads). Endpoint details live in ``tests/fakes/plex/``.
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import time
@@ -41,7 +42,15 @@ from collections.abc import Callable, Iterable
 
 from tests.fakes.library.model import FakeTrack
 from tests.fakes.plex.handler import EmulatorHTTPServer, PlexRequestHandler
-from tests.fakes.plex.state import FakePlaylist, FakeSection, Faults, LibraryState, RecordedRequest, playlist_guid
+from tests.fakes.plex.state import (
+    FakePlaylist,
+    FakeSection,
+    Faults,
+    LibraryState,
+    RecordedRequest,
+    Strictness,
+    playlist_guid,
+)
 from tests.fakes.plex.xmlrender import RenderContext
 
 __all__ = [
@@ -104,6 +113,12 @@ class PlexEmulator:
         self.friendly_name = friendly_name
         self.version = version
         self.max_request_line = max_request_line
+        self.strict = Strictness()
+        # Track guids as PMS's agents hand them out: 24 random hex digits
+        # (plex://track/6344359ca5c478aa2b7a54b8 in sm_section_all_tracks_type10.xml), not
+        # derived from the ratingKey; seeded by the server id, so stable per emulator.
+        self._guid_rng = random.Random(machine_identifier)
+        tracks = [self._with_guid(t) for t in tracks]
         self.lib = LibraryState(list(tracks))
         stamp = max((t.updated_at for t in self.lib.tracks.values()), default=int(self.now))
         self.section = FakeSection(section_key, section_title, "artist", uuid=self._section_uuid(section_key),
@@ -119,6 +134,20 @@ class PlexEmulator:
         self._server: EmulatorHTTPServer | None = None
         self._last_port = 0
         self._thread: threading.Thread | None = None
+
+    def _with_guid(self, t: FakeTrack) -> FakeTrack:
+        if t.guid == f"plex://track/{t.rating_key:024x}":
+            t.guid = f"plex://track/{self._guid_rng.getrandbits(96):024x}"
+        return t
+
+    def set_strictness(self, **changes) -> None:
+        """Change :class:`Strictness` fields (``require_size=``, ``max_page=``,
+        ``page_cap=``, ``hostile=``, ``hostile_page=``)."""
+        with self._lock:
+            for name, value in changes.items():
+                if not hasattr(self.strict, name):
+                    raise AttributeError(f"Strictness has no field {name!r}")
+                setattr(self.strict, name, value)
 
     # --- clock -----------------------------------------------------------------------------
 
@@ -287,7 +316,7 @@ class PlexEmulator:
                     raise ValueError(f"ratingKey {t.rating_key} is a playlist's")
                 if stamp:
                     t.added_at = t.updated_at = n
-                self.lib.add(t)
+                self.lib.add(self._with_guid(t))
             self._library_changed()
 
     def remove_tracks(self, rating_keys: Iterable[int]) -> None:
