@@ -206,6 +206,12 @@ def _figures(
     }
 
 
+def _drop_excludes(caps: Capabilities) -> None:
+    caps.exclude_fields = False
+    caps.notes.append("Plex drops more attributes than excludeFields names: listings are read whole.")
+    capabilities.save(caps)
+
+
 def _plain_count(gateway: PlexGateway, section: SectionInfo) -> int:
     """The section's track count from a size-0 listing without filters or excludes."""
     return listings.count_range(gateway, section, None, None)
@@ -256,9 +262,7 @@ def _full_sync(
             # The server dropped attributes we did not ask it to drop: read again without
             # any excludes, and remember that for this server.
             log.warning("Plex sent %d tracks without required attributes; reading again without excludes", bad)
-            caps.exclude_fields = False
-            caps.notes.append("Plex drops more attributes than excludeFields names: listings are read whole.")
-            capabilities.save(caps)
+            _drop_excludes(caps)
             staging.drop()
             staging = index_store.StagingTable(conn)
             stats, bad, max_added, max_updated = _read_all(gateway, section, {}, page_size, staging, synced_at, report)
@@ -363,6 +367,14 @@ def _incremental_sync(
     key = listings.listing_key(section, **{"updatedAt>>": cursor}, **caps.slim())
     changed = listings.fetch_all(gateway, key, page_size, "list the tracks changed in Plex")
     bad = incomplete(changed)
+    if bad and caps.exclude_fields:
+        # Attributes dropped that we did not ask to drop: read again without excludes, and
+        # keep the fallback (and the key-only listings below) for this server.
+        log.warning("Plex sent %d changed tracks without required attributes; reading again without excludes", bad)
+        _drop_excludes(caps)
+        key = listings.listing_key(section, **{"updatedAt>>": cursor})
+        changed = listings.fetch_all(gateway, key, page_size, "list the tracks changed in Plex")
+        bad = incomplete(changed)
     indexed = index_store.index_count(conn, section.key)
     if bad:
         raise PlexAnswerRejected(f"Plex sent {bad} changed tracks without a ratingKey, title or date", indexed)

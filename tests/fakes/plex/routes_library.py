@@ -200,12 +200,17 @@ def section_all(emu, req: Request, section_key: int, what: str = "all") -> Respo
         # PMS drops filters it does not know and answers 200 (issue "Plex: safe on a real
         # server"): the hostile server treats the id range filters so.
         query = {k: v for k, v in query.items() if not q.ID_BOUND.match(k)}
+    if emu.strict.ignore_updated_filter:
+        query = {k: v for k, v in query.items() if not k.removeprefix("track.").startswith("updatedAt")}
     # A size probe (X-Plex-Container-Size=0) only needs the count, not the order.
     items = q.select(emu.lib, mtype, query, int(emu.now), ordered=size != 0) if (
         music and what != "collections" and mtype in _TITLE2) else []
     if emu.strict.hostile and size != 0 and items:
         items = q.shuffle_ties(emu.lib, mtype, (query.get("sort") or [None])[0], list(items))
     page = items[start:] if size is None else items[start:start + size]
+    stop = emu.strict.stop_listing_at
+    if stop is not None and mtype == q.TYPE_TRACK:
+        page = page[: max(0, stop - start)]
     view_group, view_mode = _VIEW.get(mtype, ("artist", 65592))
     pairs = [("size", len(page)), ("totalSize", len(items)), ("offset", start), ("allowSync", 1),
              ("art", "/:/resources/artist-fanart.jpg"), ("identifier", LIBRARY_IDENTIFIER),

@@ -110,6 +110,12 @@ class Strictness:
     page_cap: str = "cut"
     hostile: bool = False
     hostile_page: int = 300
+    # An older or odd server that drops the updatedAt filter as unknown (answers 200 with
+    # the whole section, as PMS does for filters it does not know).
+    ignore_updated_filter: bool = False
+    # Section track listings serve no items past this offset while totalSize stays
+    # honest (a server that stops short); None: off.
+    stop_listing_at: int | None = None
 
 
 @dataclass
