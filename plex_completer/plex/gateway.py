@@ -28,6 +28,7 @@ from plexapi import utils as plex_utils
 from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 from plexapi.server import PlexServer
 
+from ..config import Settings
 from .errors import (
     PlexError,
     PlexNotConfigured,
@@ -128,7 +129,7 @@ class PlexGateway:
     # -- construction ----------------------------------------------------------------
 
     @classmethod
-    def connect(cls, settings: Any) -> PlexGateway:
+    def connect(cls, settings: Settings) -> PlexGateway:
         """Connect to ``settings.PLEX_URL`` with ``settings.PLEX_TOKEN`` (one ``GET /``).
 
         Raises :class:`PlexNotConfigured`, :class:`PlexUnreachable`, :class:`PlexTimeout`,
