@@ -419,9 +419,8 @@ def _incremental_sync(
         if removed_keys:
             # What the index will hold must match a fresh plain count exactly before a single
             # track is removed; a larger removal is said in the log either way.
-            after = indexed + len(set(rows) - index_store.existing_keys(conn, list(rows))) - len(
-                removed_keys - set(rows)
-            )
+            gone_from_index = index_store.existing_keys(conn, list(removed_keys - set(rows)))
+            after = indexed + len(set(rows) - index_store.existing_keys(conn, list(rows))) - len(gone_from_index)
             fresh = _plain_count(gateway, section)
             if after != fresh:
                 raise PlexAnswerRejected(

@@ -117,6 +117,16 @@ def test_id_filters_ignored_after_the_probe_stop_the_incremental_sync(settings, 
     assert result.removed == 1 and _index() == set(emu.lib.tracks)
 
 
+def test_pages_in_no_stable_order_never_replace_the_index(settings, emu):
+    """Pages that overlap and miss tracks (no stable order between requests): the
+    distinct tracks staged fall short of the plain count, the sync stops."""
+    sync_library(settings, full=True)
+    emu.set_strictness(unstable_order=True)
+    with pytest.raises(PlexAnswerRejected, match="distinct tracks"):
+        sync_library(settings, full=True, page_size=20)
+    assert len(_index()) == TRACK_COUNT
+
+
 def test_empty_answers_never_empty_the_index(settings, emu):
     sync_library(settings, full=True)
     emu.set_strictness(stop_listing_at=0)

@@ -7,6 +7,7 @@ Each handler takes ``(emu, req)`` (the emulator, called with its lock held, and 
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from tests.fakes.plex import query as q
@@ -208,6 +209,9 @@ def section_all(emu, req: Request, section_key: int, what: str = "all") -> Respo
     if emu.strict.hostile and size != 0 and items:
         items = q.shuffle_ties(emu.lib, mtype, (query.get("sort") or [None])[0], list(items))
     page = items[start:] if size is None else items[start:start + size]
+    if emu.strict.unstable_order and size != 0 and mtype == q.TYPE_TRACK:
+        items = random.sample(list(items), len(items))
+        page = items[start:] if size is None else items[start:start + size]
     stop = emu.strict.stop_listing_at
     if stop is not None and mtype == q.TYPE_TRACK:
         page = page[: max(0, stop - start)]

@@ -116,6 +116,10 @@ class Strictness:
     # Section track listings serve no items past this offset while totalSize stays
     # honest (a server that stops short); None: off.
     stop_listing_at: int | None = None
+    # Every track listing in a fresh random order whatever the sort (the extreme of the
+    # issue's "sort=addedAt pages can shuffle tracks added in the same second"): pages
+    # then overlap and miss tracks, which only a completeness check can notice.
+    unstable_order: bool = False
 
 
 @dataclass
