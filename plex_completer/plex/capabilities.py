@@ -28,7 +28,6 @@ server's ``machineIdentifier`` and shown on the Settings page.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from dataclasses import asdict, dataclass, field
@@ -148,11 +147,3 @@ def load(machine_identifier: str | None = None) -> Capabilities | None:
     if machine_identifier is not None and caps.machine_identifier != machine_identifier:
         return None
     return caps
-
-
-def checked_at(caps: Capabilities) -> dt.datetime | None:
-    """``caps.checked_at`` as an aware datetime (None when unreadable)."""
-    try:
-        return dt.datetime.fromisoformat(caps.checked_at)
-    except ValueError:
-        return None
