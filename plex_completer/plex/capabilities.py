@@ -36,6 +36,7 @@ from typing import Any
 from ..extensions import db
 from ..models import AppSetting, utcnow
 from . import listings
+from .errors import PlexRequestFailed
 from .gateway import PlexGateway, SectionInfo
 from .track_rows import REQUIRED
 
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 SETTING_KEY = "plex.capabilities"
 # 2100-01-01 in epoch seconds: no track can have been updated after it.
 _FAR_FUTURE = 4_102_444_800
+# Page sizes tried, largest first, when the server refuses a page with 400.
+_SMALLER_PAGES = (500, 200, 100)
 # Above any ratingKey a PMS database hands out (a signed 32-bit id).
 _KEY_CEILING = 2**31 - 1
 
@@ -108,15 +111,23 @@ def probe(gateway: PlexGateway, section: SectionInfo, page_size: int) -> Capabil
                 caps.exclude_fields = False
         if not caps.exclude_fields:
             caps.notes.append("Plex drops more attributes than excludeFields names: listings are read whole.")
-        asked = max(1, min(page_size, listings.MAX_PAGE_SIZE))
+        wanted = max(1, min(page_size, listings.MAX_PAGE_SIZE))
         key = listings.listing_key(section, **caps.keys_only())
-        body = gateway.get_fast(key, headers=listings.page_headers(0, asked), what="list the music library's tracks")
-        served = body.count(b"<Track ")
-        if 0 < served < min(asked, total):
-            caps.page_size = served
-            caps.notes.append(f"Plex serves at most {served} items a page (asked for {asked}).")
-        else:
-            caps.page_size = asked
+        # A server may refuse a large page (400) instead of cutting it: try smaller ones.
+        for asked in sorted({wanted, *(n for n in _SMALLER_PAGES if n < wanted)}, reverse=True):
+            try:
+                body = gateway.get_fast(
+                    key, headers=listings.page_headers(0, asked), what="list the music library's tracks"
+                )
+            except PlexRequestFailed as exc:
+                if exc.status != 400 or asked == min((*_SMALLER_PAGES, wanted)):
+                    raise
+                continue
+            served = body.count(b"<Track ")
+            caps.page_size = served if 0 < served < min(asked, total) else asked
+            if caps.page_size < wanted:
+                caps.notes.append(f"Plex serves at most {caps.page_size} items a page (asked for {wanted}).")
+            break
     for note in caps.notes:
         log.warning("Plex capability check: %s", note)
     return caps

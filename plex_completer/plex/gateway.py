@@ -246,7 +246,10 @@ class PlexGateway:
     def sections(self) -> list[SectionInfo]:
         """All library sections (``GET /library/sections``), cached per gateway."""
         if self._sections is None:
-            data = self.get("/library/sections", what="list the library sections")
+            # Paging headers on every listing, as PMS wants them (see listings.MAX_PAGE_SIZE);
+            # a server has far fewer than 1,000 sections.
+            paging = {"X-Plex-Container-Start": "0", "X-Plex-Container-Size": "1000"}
+            data = self.get("/library/sections", headers=paging, what="list the library sections")
             self._sections = [
                 SectionInfo(
                     key=int(d.attrib.get("key", "0")),

@@ -47,9 +47,12 @@ def test_pages_cut_below_the_size_asked_lose_nothing(settings, emu):
 
 
 def test_a_page_cap_answered_with_400_is_learnt_from_the_probe(settings, emu):
-    emu.set_strictness(max_page=1000, page_cap="error")
+    """A server that refuses pages above 150 with 400 (instead of cutting them): the probe
+    steps down to a size it accepts and the sync uses it."""
+    emu.set_strictness(max_page=150, page_cap="error")
     result = sync_library(settings, full=True)
-    assert result.total == TRACK_COUNT
+    assert result.total == TRACK_COUNT and _index() == set(emu.lib.tracks)
+    assert capabilities.load().page_size == 100
 
 
 def test_hostile_server_full_and_incremental_syncs_keep_the_index_right(settings, emu, tracks):
