@@ -186,3 +186,26 @@ def test_a_404_on_one_item_is_not_a_gone_playlist(settings, emu, tracks, monkeyp
     assert any(r.status == 404 for r in emu.requests if r.method == "DELETE")
     assert [k for _, k in pl.items] == [a, c, d] and not result.recreated and result.problem == ""
     assert emu.playlists[ref.rating_key] is pl
+
+
+def test_long_playlist_on_a_hostile_server_reads_back_whole(tmp_path, monkeypatch):
+    """Playlist item pages cut to 70: the read-back pages by items received, so a
+    450-track playlist verifies without a spurious re-plan, and a rewrite stays in place."""
+    from tests.plex.conftest import make_app
+
+    many = make_tracks(450, first_key=100_000)
+    keys = [t.rating_key for t in many]
+    with PlexEmulator(many) as emu:
+        emu.set_strictness(hostile=True, hostile_page=70)
+        monkeypatch.chdir(tmp_path)
+        app = make_app(tmp_path, PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
+        with app.app_context():
+            settings = app.config["SETTINGS"]
+            ref = playlists.create_playlist(settings, "Everything", keys, "")
+            assert ref.problem == ""
+            result = playlists.replace_playlist_items(settings, ref.rating_key, keys[::-1][:400],
+                                                      identity=ref.identity)
+        assert result.problem == "" and result.rating_key == ref.rating_key
+        assert [k for _, k in emu.playlists[ref.rating_key].items] == keys[::-1][:400]
+        assert all(int(r.headers.get("X-Plex-Container-Size", "0")) <= 1000
+                   for r in emu.requests if r.path.endswith("/items") and r.method == "GET")
