@@ -27,8 +27,14 @@ Method:
   for the scaled library) the naive listing is measured on that many tracks and its rate
   extrapolated; the table says so.
 
-Targets (issue "Plex: a fast library index and safe playlist writes"): >= 5,000 tracks/s,
->= 5x the naive way, <= 300 MB peak RSS at 200k, incremental <= 5 % of a full sync.
+Targets, restated for PMS's 1,000-item pages (issue "Plex: safe on a real server"; every
+listing now pages at <= 1,000 items against the strict emulator, which answers 400
+without the size header and cuts larger pages): full sync >= 5,000 tracks/s and <= 300 MB
+peak RSS at 200k; incremental sync with 1 % changed <= 5 % of a full sync at 200k and
+<= 0.5 s at any size; removals (0.1 % of the library, single tracks spread out) found in
+<= 25 % of a full sync at 200k. Kept from the first issue: >= 5x the naive way. The
+figures include the run-time checks (capability probes on a full sync, the plain count
+that confirms a full sync's total and any removal).
 
 Run: ``.venv/bin/python bench/library_sync.py [--sizes full,scaled]``. Needs the shared data
 (``../shared/data``). :func:`rows` returns the figures for an aggregate runner.
@@ -54,6 +60,8 @@ TARGET_RATE = 5000
 TARGET_RATIO = 5.0
 TARGET_RSS_MB = 300
 TARGET_INCREMENTAL_SHARE = 0.05
+TARGET_INCREMENTAL_S = 0.5
+TARGET_SPREAD_REMOVALS_SHARE = 0.25
 # Incremental variants: (name, fraction of tracks removed, how: "block" of consecutive
 # albums, whole "albums" spread out, single "tracks" spread out)
 VARIANTS = (
@@ -264,6 +272,8 @@ def figures_to_rows(m: dict[str, Any]) -> list[dict[str, Any]]:
     inc_a, inc_r = m["incremental_removed_albums"], m["incremental_removed"]
     est = ", sampled and extrapolated" if naive["extrapolated"] else ""
     share = f"<= {TARGET_INCREMENTAL_SHARE:.0%} of full"
+    scaled = size == "scaled"
+    spread_share = inc_r["seconds"] / full["seconds"]
     rows = [
         ("full sync rate", rate, "tracks/s", f">= {TARGET_RATE}", _ok(rate, TARGET_RATE, True)),
         ("full sync time", full["seconds"], "s", "", None),
@@ -271,12 +281,13 @@ def figures_to_rows(m: dict[str, Any]) -> list[dict[str, Any]]:
         ("full sync requests", full["requests"], "requests", "", None),
         ("full sync peak RSS", full["rss_mb"], "MB", f"<= {TARGET_RSS_MB}" if size == "scaled" else "",
          _ok(full["rss_mb"], TARGET_RSS_MB, False) if size == "scaled" else None),
-        ("incremental, 1% added/updated", inc["seconds"], "s", share,
-         _ok(inc["seconds"], TARGET_INCREMENTAL_SHARE * full["seconds"], False)),
+        ("incremental, 1% added/updated", inc["seconds"], "s", f"<= {TARGET_INCREMENTAL_S} s",
+         _ok(inc["seconds"], TARGET_INCREMENTAL_S, False)),
+        ("incremental, 1% added/updated vs full", inc["seconds"], "s", share if scaled else "",
+         _ok(inc["seconds"], TARGET_INCREMENTAL_SHARE * full["seconds"], False) if scaled else None),
         ("incremental, 1% added/updated: share of full", 100 * inc["seconds"] / full["seconds"], "%", "", None),
         ("incremental, 1% added/updated: requests", inc["requests"], "requests", "", None),
-        ("incremental, 1% + 0.1% removed as one block of albums", inc_b["seconds"], "s", share,
-         _ok(inc_b["seconds"], TARGET_INCREMENTAL_SHARE * full["seconds"], False)),
+        ("incremental, 1% + 0.1% removed as one block of albums", inc_b["seconds"], "s", "", None),
         ("incremental, 1% + 0.1% removed as one block of albums: share of full",
          100 * inc_b["seconds"] / full["seconds"], "%", "", None),
         ("incremental, 1% + 0.1% removed as one block of albums: requests", inc_b["requests"], "requests", "",
@@ -286,8 +297,9 @@ def figures_to_rows(m: dict[str, Any]) -> list[dict[str, Any]]:
          100 * inc_a["seconds"] / full["seconds"], "%", "", None),
         ("incremental, 1% + 0.1% removed as albums spread out: requests", inc_a["requests"], "requests", "", None),
         ("incremental, 1% + 0.1% removed, single tracks spread out (worst case)", inc_r["seconds"], "s", "", None),
-        ("incremental, 1% + 0.1% removed, spread out: share of full", 100 * inc_r["seconds"] / full["seconds"], "%",
-         "", None),
+        ("incremental, 1% + 0.1% removed, spread out: share of full", 100 * spread_share, "%",
+         f"<= {TARGET_SPREAD_REMOVALS_SHARE:.0%}" if scaled else "",
+         _ok(spread_share, TARGET_SPREAD_REMOVALS_SHARE, False) if scaled else None),
         ("incremental, 1% + 0.1% removed, spread out: requests", inc_r["requests"], "requests", "", None),
         (f"naive searchTracks() rate ({naive['tracks']} tracks{est})", naive_rate, "tracks/s", "", None),
         ("naive client CPU per track", 1e6 * naive["cpu_s"] / naive["tracks"], "us", "", None),

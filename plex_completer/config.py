@@ -52,6 +52,10 @@ class Settings(BaseModel):
     PLEX_TOKEN: SecretStr | None = None
     PLEX_MUSIC_SECTION: str | None = None
     PLEX_TIMEOUT: float = Field(default=30.0, gt=0)
+    # Items per listing request. PMS caps pages at 1,000 items and answers 400 without the
+    # X-Plex-Container-Size header (sct/overseerr PR #3023, van-geaux/plex_nfo_exporter
+    # issues #12 and #14); a lower value helps slow servers and proxies.
+    PLEX_PAGE_SIZE: int = Field(default=1000, ge=1, le=1000)
 
     GEMINI_API_KEY: SecretStr | None = None
     GEMINI_MODELS: tuple[str, ...] = DEFAULT_GEMINI_MODELS

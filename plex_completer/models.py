@@ -72,6 +72,12 @@ class Playlist(db.Model):
     status_message: Mapped[str] = mapped_column(sa.Text, default="")
     plex_rating_key: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     plex_title: Mapped[str | None] = mapped_column(sa.String(200))
+    # Identity of the Plex playlist, checked before every write or delete (ratingKeys are
+    # per server and can be reused by another server): the server's machineIdentifier and
+    # the playlist's guid and addedAt (epoch seconds) as Plex reported them at creation.
+    plex_machine_identifier: Mapped[str | None] = mapped_column(sa.String(64))
+    plex_guid: Mapped[str | None] = mapped_column(sa.String(200))
+    plex_added_at: Mapped[int | None]
     recreate_if_deleted: Mapped[bool] = mapped_column(default=True)
     provider: Mapped[str | None] = mapped_column(sa.String(40))
     model: Mapped[str | None] = mapped_column(sa.String(80))
@@ -227,6 +233,8 @@ class LibrarySyncState(db.Model):
     max_updated_at: Mapped[int | None]
     # Bumped on every successful sync so in-memory matchers know to rebuild.
     index_version: Mapped[int] = mapped_column(default=0)
+    # machineIdentifier of the Plex server the index was read from.
+    machine_identifier: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class JobStatus:

@@ -140,3 +140,32 @@ class PlaylistEmpty(PlexError):
             "No track of this list is in your Plex library yet, and Plex cannot create an empty "
             "playlist. It will be created once a rescan finds at least one track."
         )
+
+
+class PlexAnswerRejected(PlexError):
+    """A library sync stopped before changing the index because an answer from Plex did
+    not pass a completeness check (``reason`` says which); the previous index stays."""
+
+    def __init__(self, reason: str, indexed: int) -> None:
+        self.reason = reason
+        self.indexed = indexed
+        super().__init__(
+            f"The library sync stopped and kept the previous index ({indexed} tracks): {reason}. "
+            "Nothing was removed. Try again later; if it keeps happening, run Settings → "
+            "\"Test Plex connection\" and check the Plex server's log."
+        )
+
+
+class PlexServerChanged(PlexError):
+    """``PLEX_URL`` now reaches another Plex server (another ``machineIdentifier``) than the
+    one the index and the playlists were made on: writes stop until the user confirms the
+    new server on Settings."""
+
+    def __init__(self, known: str, current: str) -> None:
+        self.known = known
+        self.current = current
+        super().__init__(
+            f"PLEX_URL now reaches a different Plex server (machineIdentifier {current[:8]}…, "
+            f"was {known[:8]}…). Nothing was written to it. Confirm the new server on the "
+            "Settings page to re-sync the library and recreate the playlists there."
+        )

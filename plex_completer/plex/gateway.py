@@ -28,6 +28,7 @@ from plexapi import utils as plex_utils
 from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 from plexapi.server import PlexServer
 
+from ..config import Settings
 from .errors import (
     PlexError,
     PlexNotConfigured,
@@ -128,7 +129,7 @@ class PlexGateway:
     # -- construction ----------------------------------------------------------------
 
     @classmethod
-    def connect(cls, settings: Any) -> PlexGateway:
+    def connect(cls, settings: Settings) -> PlexGateway:
         """Connect to ``settings.PLEX_URL`` with ``settings.PLEX_TOKEN`` (one ``GET /``).
 
         Raises :class:`PlexNotConfigured`, :class:`PlexUnreachable`, :class:`PlexTimeout`,
@@ -245,7 +246,10 @@ class PlexGateway:
     def sections(self) -> list[SectionInfo]:
         """All library sections (``GET /library/sections``), cached per gateway."""
         if self._sections is None:
-            data = self.get("/library/sections", what="list the library sections")
+            # Paging headers on every listing, as PMS wants them (see listings.MAX_PAGE_SIZE);
+            # a server has far fewer than 1,000 sections.
+            paging = {"X-Plex-Container-Start": "0", "X-Plex-Container-Size": "1000"}
+            data = self.get("/library/sections", headers=paging, what="list the library sections")
             self._sections = [
                 SectionInfo(
                     key=int(d.attrib.get("key", "0")),

@@ -150,6 +150,11 @@ class StagingTable:
                 fresh.append(row)
         return self._writer.insert(fresh, synced_at)
 
+    def kept_count(self) -> int:
+        """Indexed tracks (any section) whose ratingKey is also staged: what a swap keeps."""
+        seen = self._seen
+        return sum(1 for k in self.conn.scalars(sa.select(TRACKS.c.rating_key)) if k in seen)
+
     def swap_in(self, section_id: int, state: dict[str, Any]) -> tuple[int, int, int]:
         """Replace the whole index by the staged rows and record ``state`` (plus the new
         ``track_count``) in one transaction.
@@ -190,6 +195,16 @@ def read_state(conn: Connection, section_id: int) -> dict[str, Any] | None:
     """The ``library_sync_state`` row of ``section_id`` as a dict, or None."""
     row = conn.execute(sa.select(STATE).where(STATE.c.section_id == section_id)).mappings().first()
     return dict(row) if row else None
+
+
+def index_server(conn: Connection) -> str | None:
+    """``machineIdentifier`` the index was last read from (newest sync state), or None."""
+    return conn.scalar(
+        sa.select(STATE.c.machine_identifier)
+        .where(STATE.c.machine_identifier.is_not(None))
+        .order_by(STATE.c.index_version.desc())
+        .limit(1)
+    )
 
 
 def index_count(conn: Connection, section_id: int | None = None) -> int:

@@ -32,7 +32,7 @@ import bisect
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 # Parts a disagreeing range is split into. 16 parts of a 200,000-track library reach
 # ranges of ~800 tracks in two levels; fewer parts mean more levels (round trips), more
@@ -96,6 +96,11 @@ class SortedKeys:
         return self._keys[i:j]
 
 
+class RangeMismatch(ValueError):
+    """A range listing returned another number of ratingKeys than the server counted for
+    that range: the answers cannot both be right, so nothing may be removed on them."""
+
+
 @dataclass
 class Reconciled:
     """What :func:`reconcile` found: ``removed`` (indexed, gone from the server),
@@ -139,15 +144,18 @@ def reconcile(
     return an iterator whose values are still arriving.
     ``check_equal`` probes a first level of ``check_fanout`` parts even when the totals
     agree (removals and unseen additions may cancel out in the total). Ranges are split at evenly spaced
-    ratingKeys. Raises whatever the callbacks raise.
+    ratingKeys. Raises :class:`RangeMismatch` when a range listing returns another number
+    of keys than the server counted for it, and whatever the callbacks raise.
     """
     if fanout < 2 or leaf < 1:
         raise ValueError("fanout must be >= 2 and leaf >= 1")
     out = Reconciled()
     counts = count_many or (lambda ranges: [count(a, b) for a, b in ranges])
 
-    def listing(lo: Bound, hi: Bound) -> None:
+    def listing(lo: Bound, hi: Bound, expected: int) -> None:
         server = set(list_keys(lo, hi))
+        if len(server) != expected:
+            raise RangeMismatch(f"range [{lo}, {hi}): {expected} counted, {len(server)} listed")
         out.listed_ranges += 1
         out.listed_keys += len(server)
         mine = set(local.keys(lo, hi))
@@ -163,11 +171,11 @@ def reconcile(
         if server == n and not forced:
             continue
         if bounds is None or max(n, server) <= leaf:
-            listing(lo, hi)
+            listing(lo, hi, server)
             continue
         cuts = _cuts(lo, hi, bounds, check_fanout if forced and server == n else fanout)
         if not cuts:
-            listing(lo, hi)
+            listing(lo, hi, server)
             continue
         edges = [lo, *cuts, hi]
         ranges = list(itertools.pairwise(edges))
@@ -180,14 +188,15 @@ def reconcile(
         differing = [(a, b, s, m) for (a, b), s, m in zip(ranges, found, mine, strict=False) if s != m]
         if 2 * len(differing) > len(ranges) and not (forced and server == n):
             # Neighbouring parts are listed as one range (fewer, fuller pages).
-            merged: list[list[Bound]] = []
-            for a, b, _, _ in differing:
+            merged: list[list[Any]] = []
+            for a, b, s, _ in differing:
                 if merged and merged[-1][1] == a:
                     merged[-1][1] = b
+                    merged[-1][2] += s
                 else:
-                    merged.append([a, b])
-            for a, b in merged:
-                listing(a, b)
+                    merged.append([a, b, s])
+            for a, b, s in merged:
+                listing(a, b, s)
         else:
             todo.extend(differing)
     return out

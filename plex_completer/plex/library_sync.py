@@ -23,6 +23,24 @@ Why ratingKey ranges and what each kind of sync costs: ``docs/library-sync.md``.
 
 Both kinds bump ``LibrarySyncState.index_version`` on success so in-memory matchers
 rebuild; a failure leaves the previous index untouched.
+
+Safety on a real server (issue "Plex: safe on a real server"): every listing pages as PMS
+wants it (:func:`.listings.raw_pages`); what the server honours is probed first and
+missing capabilities fall back (:mod:`.capabilities`); and nothing destructive happens
+unless the answers add up (:class:`~.errors.PlexAnswerRejected` otherwise, the old index
+stays):
+
+- a full sync swaps in its staging table only when every listed track carries the
+  :data:`~.track_rows.REQUIRED` attributes and the distinct tracks staged equal a fresh
+  plain count of the section (within the tracks added or removed while it ran, which
+  the difference between the first page's ``totalSize`` and that count explains), and,
+  when it would drop more than :data:`SHRINK_SHARE` of the index, exactly;
+- an incremental sync removes tracks only when every ratingKey-range listing returned
+  exactly as many keys as its count said, all inside the range, and the index it would
+  leave has exactly as many tracks as a fresh plain count;
+- the index remembers the server's ``machineIdentifier``; a sync against another server
+  raises :class:`~.errors.PlexServerChanged` until the user confirms the new server
+  (``confirm_server=True``).
 """
 
 from __future__ import annotations
@@ -37,23 +55,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..config import Settings
 from ..errors import UserFacingError
 from ..extensions import db
 from ..models import LibrarySyncState, utcnow
-from . import index_store, key_ranges, listings
+from . import capabilities, index_store, key_ranges, listings
+from .capabilities import Capabilities
+from .errors import PlexAnswerRejected, PlexServerChanged
 from .gateway import PlexGateway, SectionInfo
-from .track_rows import ADDED_AT, UPDATED_AT, rows_from_tracks
+from .track_rows import ADDED_AT, UPDATED_AT, incomplete, rows_from_tracks
 
 log = logging.getLogger(__name__)
 
-# Tracks per listing request. plexapi's default is 100 (X_PLEX_CONTAINER_SIZE). Measured
-# against the emulator on the ~56k-track library: pages of 500 / 1,000 / 2,000 synced
-# ~20k / ~22k / ~24k tracks/s (fewer round trips); a page stays ~2 MB of XML, parsed and
-# stored before the one after the next is fetched.
-PAGE_SIZE = 2000
-# Pages of the changed-tracks listing: 1 % of a 200k library fits in one page, so the
-# server filters the section once, not once per page.
-KEY_PAGE_SIZE = 5000
+# Tracks per listing request: PMS's cap of 1,000 (see listings.MAX_PAGE_SIZE), lowered by
+# PLEX_PAGE_SIZE or by a server that serves fewer (capabilities.page_size). plexapi's
+# default is 100 (X_PLEX_CONTAINER_SIZE). A page is ~1 MB of XML.
+PAGE_SIZE = listings.MAX_PAGE_SIZE
+# A sync that would drop more than this share of the index is double-checked: the tracks
+# it keeps must equal a fresh plain count exactly (not just within the churn).
+SHRINK_SHARE = 0.02
 # Seconds subtracted from the incremental cursor: Plex timestamps are whole seconds, a
 # track updated in the same second as the last one seen (or committed just after our
 # read) would be missed with the strict ">>" operator; one minute also absorbs small
@@ -95,22 +115,29 @@ class SyncResult:
 
 
 def sync_library(
-    settings: Any,
+    settings: Settings,
     full: bool = False,
     progress: Progress | None = None,
     *,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
     range_leaf: int = key_ranges.LEAF,
+    confirm_server: bool = False,
 ) -> SyncResult:
     """Sync the index with the music section of ``settings`` (needs an app context).
 
-    ``full`` forces a full sync (it is also done when the section was never synced or
-    the music section changed). ``progress(done, total, step)`` is called after each
-    page (tracks) or stage. ``page_size`` is tracks per listing page of a full sync;
-    ``range_leaf`` the largest ratingKey range an incremental sync lists when looking for
-    removed tracks (:mod:`.key_ranges`). Raises :class:`~plex_completer.plex.errors.PlexError` for
-    Plex problems (the index is then unchanged) and :class:`UserFacingError` when
-    another sync is running in this process.
+    ``full`` forces a full sync (it is also done when the section was never synced, the
+    music section or the server changed, or the server ignores the ``updatedAt`` filter).
+    ``progress(done, total, step)`` is called after each page (tracks) or stage.
+    ``page_size`` is tracks per listing page (default ``settings.PLEX_PAGE_SIZE``, at most
+    1,000); ``range_leaf`` the largest ratingKey range an incremental sync lists when
+    looking for removed tracks (:mod:`.key_ranges`). ``confirm_server`` accepts a server
+    whose ``machineIdentifier`` differs from the one the index was read from.
+
+    Raises :class:`~plex_completer.plex.errors.PlexServerChanged` for an unconfirmed new
+    server, :class:`~plex_completer.plex.errors.PlexAnswerRejected` when an answer fails a
+    completeness check, other :class:`~plex_completer.plex.errors.PlexError` for Plex
+    problems (the index is then unchanged in every case) and :class:`UserFacingError`
+    when another sync is running in this process.
     """
     if not _sync_lock.acquire(blocking=False):
         raise UserFacingError("A library sync is already running; wait for it to finish.")
@@ -118,20 +145,34 @@ def sync_library(
         started = time.monotonic()
         report = progress or (lambda done, total, step: None)
         report(0, 0, "Connecting to Plex")
+        size = min(page_size or settings.PLEX_PAGE_SIZE, listings.MAX_PAGE_SIZE)
         with PlexGateway.connect(settings) as gateway, db.engine.connect() as conn:
             section = gateway.music_section(settings.PLEX_MUSIC_SECTION)
+            server = gateway.machine_identifier
             state = index_store.read_state(conn, section.key)
+            known = index_store.index_server(conn)
+            if known and server and known != server:
+                if not confirm_server:
+                    raise PlexServerChanged(known, server)
+                full = True
+            caps = capabilities.load(server)
+            if caps is None or full or state is None:
+                report(0, 0, "Checking what the Plex server supports")
+                caps = capabilities.probe(gateway, section, size)
+                capabilities.save(caps)
+            size = min(size, caps.page_size)
             if not full and (
                 state is None
                 or state.get("last_full_sync_at") is None
                 or index_store.other_sections_present(conn, section.key)
+                or not caps.updated_filter
             ):
                 full = True
             if full:
-                added, updated, removed, total = _full_sync(conn, gateway, section, page_size, report, started)
+                added, updated, removed, total = _full_sync(conn, gateway, section, caps, size, report, started)
             else:
                 added, updated, removed, total = _incremental_sync(
-                    conn, gateway, section, state, report, started, range_leaf
+                    conn, gateway, section, state, caps, size, report, started, range_leaf
                 )
         db.session.expire_all()
         result = SyncResult(
@@ -165,27 +206,89 @@ def _figures(
     }
 
 
+def _drop_excludes(caps: Capabilities) -> None:
+    caps.exclude_fields = False
+    caps.notes.append("Plex drops more attributes than excludeFields names: listings are read whole.")
+    capabilities.save(caps)
+
+
+def _plain_count(gateway: PlexGateway, section: SectionInfo) -> int:
+    """The section's track count from a size-0 listing without filters or excludes."""
+    return listings.count_range(gateway, section, None, None)
+
+
+def _read_all(
+    gateway: PlexGateway,
+    section: SectionInfo,
+    excludes: dict[str, str],
+    page_size: int,
+    staging: index_store.StagingTable,
+    synced_at: Any,
+    report: Progress,
+) -> tuple[listings.PageStats, int, int, int]:
+    """Stage every track of the section; returns ``(stats, tracks lacking required
+    attributes, max addedAt, max updatedAt)``."""
+    stats = listings.PageStats()
+    max_added = max_updated = bad = 0
+    key = listings.listing_key(section, **excludes)
+    for total, tracks in listings.pages(gateway, key, page_size, "list the music library's tracks", stats):
+        bad += incomplete(tracks)
+        rows = rows_from_tracks(tracks, section.key)
+        staging.add(rows, synced_at)
+        max_added = max([max_added, *(r[ADDED_AT] or 0 for r in rows)])
+        max_updated = max([max_updated, *(r[UPDATED_AT] or 0 for r in rows)])
+        report(min(stats.received, total), total, "Reading tracks from Plex")
+    return stats, bad, max_added, max_updated
+
+
 def _full_sync(
-    conn: Any, gateway: PlexGateway, section: SectionInfo, page_size: int, report: Progress, started: float
+    conn: Any,
+    gateway: PlexGateway,
+    section: SectionInfo,
+    caps: Capabilities,
+    page_size: int,
+    report: Progress,
+    started: float,
 ) -> tuple[int, int, int, int]:
     synced_at = utcnow()
+    indexed = index_store.index_count(conn)
     staging = index_store.StagingTable(conn)
     try:
-        total, done = 0, 0
-        max_added = max_updated = 0
         report(0, 0, "Reading tracks from Plex")
-        key = listings.listing_key(section, **listings.SLIM)
-        for total, tracks in listings.pages(gateway, key, page_size, "list the music library's tracks"):
-            rows = rows_from_tracks(tracks, section.key)
-            staging.add(rows, synced_at)
-            max_added = max([max_added, *(r[ADDED_AT] or 0 for r in rows)])
-            max_updated = max([max_updated, *(r[UPDATED_AT] or 0 for r in rows)])
-            done += page_size
-            report(min(done, total), total, "Reading tracks from Plex")
-        report(total, total, "Saving the library index")
+        stats, bad, max_added, max_updated = _read_all(
+            gateway, section, caps.slim(), page_size, staging, synced_at, report
+        )
+        if bad and caps.exclude_fields:
+            # The server dropped attributes we did not ask it to drop: read again without
+            # any excludes, and remember that for this server.
+            log.warning("Plex sent %d tracks without required attributes; reading again without excludes", bad)
+            _drop_excludes(caps)
+            staging.drop()
+            staging = index_store.StagingTable(conn)
+            stats, bad, max_added, max_updated = _read_all(gateway, section, {}, page_size, staging, synced_at, report)
+        if bad:
+            raise PlexAnswerRejected(f"Plex sent {bad} tracks without a ratingKey, title or date", indexed)
+        fresh = _plain_count(gateway, section)
+        staged = staging.count
+        churn = abs(fresh - (stats.first_total if stats.first_total is not None else fresh))
+        if abs(staged - fresh) > churn:
+            raise PlexAnswerRejected(
+                f"Plex listed {staged} distinct tracks but counts {fresh} in the section "
+                f"({stats.pages} pages, {stats.short_pages} shorter than asked)",
+                indexed,
+            )
+        kept = staging.kept_count() if staged != fresh else indexed
+        if indexed - kept > SHRINK_SHARE * indexed:
+            raise PlexAnswerRejected(
+                f"the sync would remove {indexed - kept} of {indexed} indexed tracks, and Plex's plain "
+                f"count ({fresh}) does not confirm the {staged} tracks listed",
+                indexed,
+            )
+        report(staged, staged, "Saving the library index")
         state = {
             "section_title": section.title,
             "section_uuid": section.uuid,
+            "machine_identifier": gateway.machine_identifier or None,
             "last_full_sync_at": utcnow(),
             "max_added_at": max_added or None,
             "max_updated_at": max_updated or None,
@@ -199,9 +302,47 @@ def _full_sync(
             index_store.STATE.update().where(index_store.STATE.c.section_id == section.key).values(last_sync_figures=figures)
         )
         conn.commit()
+        if removed > SHRINK_SHARE * max(indexed, 1):
+            log.warning("Full library sync removed %d of %d indexed tracks (confirmed by a plain count)", removed, indexed)
         return added, updated, removed, staging.count
     finally:
         staging.drop()
+
+
+def _check_removals(
+    conn: Any,
+    gateway: PlexGateway,
+    section: SectionInfo,
+    caps: Capabilities,
+    page_size: int,
+    server_total: int,
+    new_keys: set[int],
+    content_changed: bool,
+    range_leaf: int,
+) -> key_ranges.Reconciled:
+    """Which indexed tracks are gone and which server tracks the index lacks, verified:
+    each range listing must return exactly the keys its count said (all inside the
+    range). Without working ``id`` filters every ratingKey is listed instead."""
+    local = index_store.IndexKeys(conn, section.key, extra=new_keys)
+    keys_only = caps.keys_only()
+    if not caps.id_filters:
+        server = listings.range_keys(gateway, section, None, None, page_size=page_size, excludes=keys_only)
+        mine = set(local.keys(None, None))
+        if len(server) != server_total:
+            raise listings.RangeListingError(f"{len(server)} keys listed, {server_total} counted")
+        return key_ranges.Reconciled(
+            removed=mine - server, missing=server - mine, listed_ranges=1, listed_keys=len(server)
+        )
+    with ThreadPoolExecutor(max_workers=_PROBE_WORKERS, thread_name_prefix="plex-probe") as pool:
+        return key_ranges.reconcile(
+            local,
+            server_total,
+            lambda lo, hi: listings.count_range(gateway, section, lo, hi),
+            lambda lo, hi: listings.range_keys(gateway, section, lo, hi, page_size=page_size, excludes=keys_only),
+            leaf=range_leaf,
+            check_equal=content_changed,
+            count_many=lambda ranges: pool.map(lambda r: listings.count_range(gateway, section, *r), ranges),
+        )
 
 
 def _incremental_sync(
@@ -209,6 +350,8 @@ def _incremental_sync(
     gateway: PlexGateway,
     section: SectionInfo,
     state: dict[str, Any],
+    caps: Capabilities,
+    page_size: int,
     report: Progress,
     started: float,
     range_leaf: int,
@@ -221,13 +364,25 @@ def _incremental_sync(
     # was back-dated (an edited or preserved "date added"). Anything it could still miss
     # shows up in the count check below and is fetched by ratingKey.
     cursor = max((state.get("max_updated_at") or 0) - OVERLAP_S, 0)
-    key = listings.listing_key(section, **{"updatedAt>>": cursor}, **listings.SLIM)
+    key = listings.listing_key(section, **{"updatedAt>>": cursor}, **caps.slim())
+    changed = listings.fetch_all(gateway, key, page_size, "list the tracks changed in Plex")
+    bad = incomplete(changed)
+    if bad and caps.exclude_fields:
+        # Attributes dropped that we did not ask to drop: read again without excludes, and
+        # keep the fallback (and the key-only listings below) for this server.
+        log.warning("Plex sent %d changed tracks without required attributes; reading again without excludes", bad)
+        _drop_excludes(caps)
+        key = listings.listing_key(section, **{"updatedAt>>": cursor})
+        changed = listings.fetch_all(gateway, key, page_size, "list the tracks changed in Plex")
+        bad = incomplete(changed)
+    indexed = index_store.index_count(conn, section.key)
+    if bad:
+        raise PlexAnswerRejected(f"Plex sent {bad} changed tracks without a ratingKey, title or date", indexed)
     rows: dict[int, tuple[Any, ...]] = {}
-    for row in rows_from_tracks(listings.fetch_all(gateway, key, KEY_PAGE_SIZE, "list the tracks changed in Plex"), section.key):
+    for row in rows_from_tracks(changed, section.key):
         rows[row[0]] = row
 
     report(1, steps, "Checking for removed tracks")
-    indexed = index_store.index_count(conn, section.key)
     new_keys = set(rows) - index_store.existing_keys(conn, list(rows))
     server_total = listings.count_range(gateway, section, None, None)
     previous = (state.get("last_sync_figures") or {}).get("content_changed_at")
@@ -238,17 +393,18 @@ def _incremental_sync(
     removed_keys: set[int] = set()
     check: key_ranges.Reconciled | None = None
     if server_total != indexed + len(new_keys) or content_changed:
-        local = index_store.IndexKeys(conn, section.key, extra=new_keys)
-        with ThreadPoolExecutor(max_workers=_PROBE_WORKERS, thread_name_prefix="plex-probe") as pool:
-            check = key_ranges.reconcile(
-                local,
-                server_total,
-                lambda lo, hi: listings.count_range(gateway, section, lo, hi),
-                lambda lo, hi: listings.range_keys(gateway, section, lo, hi),
-                leaf=range_leaf,
-                check_equal=content_changed,
-                count_many=lambda ranges: pool.map(lambda r: listings.count_range(gateway, section, *r), ranges),
-            )
+        check = None
+        for attempt in (1, 2):  # a track added or removed between a count and its listing: once more
+            try:
+                check = _check_removals(
+                    conn, gateway, section, caps, page_size, server_total, new_keys, content_changed, range_leaf
+                )
+                break
+            except (listings.RangeListingError, key_ranges.RangeMismatch) as exc:
+                if attempt == 2:
+                    raise PlexAnswerRejected(f"the removal check got inconsistent answers ({exc})", indexed) from None
+                server_total = listings.count_range(gateway, section, None, None)
+        assert check is not None
         if check.removed or check.missing:
             log.info(
                 "Library counts differ (Plex %d, index %d): %d removed, %d not indexed; %d probes, %d keys listed",
@@ -260,6 +416,23 @@ def _incremental_sync(
             rows.pop(k, None)
         for row in listings.lookup_tracks(gateway, section, sorted(check.missing - set(rows))):
             rows[row[0]] = row
+        if removed_keys:
+            # What the index will hold must match a fresh plain count exactly before a single
+            # track is removed; a larger removal is said in the log either way.
+            gone_from_index = index_store.existing_keys(conn, list(removed_keys - set(rows)))
+            after = indexed + len(set(rows) - index_store.existing_keys(conn, list(rows))) - len(gone_from_index)
+            fresh = _plain_count(gateway, section)
+            if after != fresh:
+                raise PlexAnswerRejected(
+                    f"removing {len(removed_keys)} tracks would leave {after} indexed, "
+                    f"but Plex counts {fresh}",
+                    indexed,
+                )
+            if len(removed_keys) > SHRINK_SHARE * max(indexed, 1):
+                log.warning(
+                    "Library sync removes %d of %d indexed tracks (confirmed by a plain count of %d)",
+                    len(removed_keys), indexed, fresh,
+                )
 
     report(2, steps, "Saving the library index")
     max_added = max([state.get("max_added_at") or 0, *(r[ADDED_AT] or 0 for r in rows.values())])
@@ -267,6 +440,7 @@ def _incremental_sync(
     new_state = {
         "section_title": section.title,
         "section_uuid": section.uuid,
+        "machine_identifier": gateway.machine_identifier or None,
         "last_incremental_sync_at": utcnow(),
         "max_added_at": max_added or None,
         "max_updated_at": max_updated or None,
@@ -284,6 +458,18 @@ def _incremental_sync(
     conn.commit()
     report(steps, steps, "Done")
     return added, updated, removed, total
+
+
+def index_server() -> str | None:
+    """``machineIdentifier`` of the Plex server the index was read from (None before the
+    first sync, or for an index made before the app recorded it)."""
+    value = db.session.scalar(
+        sa.select(LibrarySyncState.machine_identifier)
+        .where(LibrarySyncState.machine_identifier.is_not(None))
+        .order_by(LibrarySyncState.index_version.desc())
+        .limit(1)
+    )
+    return value or None
 
 
 def index_version() -> int:

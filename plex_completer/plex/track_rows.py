@@ -116,6 +116,22 @@ def _row(a: dict[str, str], section_id: int, number: Any) -> tuple[Any, ...] | N
     )
 
 
+# Attributes every <Track> of a listing must carry for its index row to be trusted: a
+# listing that lost one (an excludeFields a server matched more loosely than asked, say)
+# must not be swapped in as the index.
+REQUIRED = ("ratingKey", "title", "grandparentTitle", "parentTitle", "addedAt", "updatedAt")
+
+
+def incomplete(tracks: list[dict[str, str]]) -> int:
+    """How many of ``tracks`` lack a numeric ``ratingKey`` or another :data:`REQUIRED`
+    attribute."""
+    bad = 0
+    for a in tracks:
+        if not (a.get("ratingKey") or "").isdigit() or any(name not in a for name in REQUIRED):
+            bad += 1
+    return bad
+
+
 def _fast_int(value: str | None) -> int | None:
     return int(value) if value else None
 

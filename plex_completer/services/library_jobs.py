@@ -1,15 +1,21 @@
 """The ``library_sync`` job kind: the library sync of :mod:`plex_completer.plex.library_sync`
-run as a job row, so the web UI, the CLI and the scheduler all leave the same history."""
+run as a job row, so the web UI, the CLI and the scheduler all leave the same history; and
+``plex_server_switch``, what confirming a new Plex server on Settings runs."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import sqlalchemy as sa
 
 from ..config import current_settings
 from ..extensions import db
 from ..jobs import JobContext, job_kind, runner
-from ..models import Job
-from ..plex.library_sync import sync_library
+from ..models import Job, Playlist, PlaylistStatus
+from ..plex.library_sync import index_server, sync_library
+
+log = logging.getLogger(__name__)
 
 LIBRARY_SYNC_DEDUPE_KEY = "library_sync"
 """The dedupe key of every library sync job: a user's "Sync now", the CLI and a schedule
@@ -28,6 +34,52 @@ def library_sync_job(ctx: JobContext, full: bool = False) -> dict[str, Any]:
         current_settings(), full=bool(full), progress=lambda done, total, step: ctx.progress(done, total, step)
     )
     return {"message": result.summary(), **result.as_dict()}
+
+
+@job_kind("plex_server_switch")
+def plex_server_switch_job(ctx: JobContext) -> dict[str, Any]:
+    """Job ``plex_server_switch``: the user confirmed that ``PLEX_URL`` now reaches another
+    Plex server. Re-syncs the index from it (full, accepting the new machineIdentifier),
+    forgets the ratingKeys of playlists made on another server (they mean nothing here,
+    and may name a user's playlist: nothing is edited or deleted on either server), then
+    rescans every stored track list, which re-matches it against the new index and
+    creates its playlist on the new server. The result holds the sync figures and
+    ``recreated`` (playlists to be created anew)."""
+    from .playlist_jobs import run_rescan
+
+    result = sync_library(
+        current_settings(), full=True, confirm_server=True,
+        progress=lambda done, total, step: ctx.progress(done, total, step),
+    )
+    server = index_server()
+    stale = list(
+        db.session.scalars(
+            sa.select(Playlist).where(
+                Playlist.plex_rating_key.is_not(None),
+                sa.or_(Playlist.plex_machine_identifier.is_(None), Playlist.plex_machine_identifier != server),
+            )
+        )
+    )
+    for playlist in stale:
+        playlist.plex_rating_key = None
+        playlist.plex_guid = None
+        playlist.plex_added_at = None
+        playlist.plex_machine_identifier = None
+        playlist.written_rating_keys = None
+        if playlist.status != PlaylistStatus.DRAFT:
+            playlist.status = PlaylistStatus.PENDING_PLEX
+            playlist.status_message = "Being recreated on the new Plex server."
+    db.session.commit()
+    log.warning("Plex server changed to %s…: %d playlists will be recreated there", (server or "")[:8], len(stale))
+    rescan = run_rescan(ctx)
+    message = f"Switched to the new Plex server. {result.summary()}. {rescan['message']}"
+    return {"message": message, "recreated": len(stale), **result.as_dict()}
+
+
+def start_plex_server_switch(trigger: str = "user") -> Job:
+    """Enqueue :func:`plex_server_switch_job` (shares the library sync's dedupe key: no
+    sync runs beside it)."""
+    return runner.enqueue("plex_server_switch", {}, dedupe_key=LIBRARY_SYNC_DEDUPE_KEY, trigger=trigger)
 
 
 def start_library_sync(full: bool = False, trigger: str = "user") -> Job:

@@ -16,6 +16,9 @@ from flask import current_app
 
 from ..matching import Matcher, Override, Suggestion
 from ..models import Playlist, PlaylistStatus, RescanRecord, SuggestedTrack, utcnow
+from ..plex import playlist_writes as plex_playlists
+from ..plex.errors import PlexError, PlexServerChanged
+from ..plex.playlist_writes import PlaylistIdentity
 
 log = logging.getLogger(__name__)
 
@@ -106,17 +109,34 @@ class WriteOutcome:
     recreated: bool = False
 
 
+def plex_identity(playlist: Playlist) -> PlaylistIdentity:
+    """The recorded Plex identity of ``playlist``'s Plex playlist (server, guid, addedAt)."""
+    return PlaylistIdentity(playlist.plex_machine_identifier, playlist.plex_guid, playlist.plex_added_at)
+
+
+def _record(playlist: Playlist, rating_key: int, title: str, identity: PlaylistIdentity) -> None:
+    playlist.plex_rating_key = str(rating_key)
+    playlist.plex_title = title
+    if identity.machine_identifier:
+        playlist.plex_machine_identifier = identity.machine_identifier
+    if identity.known:
+        playlist.plex_guid = identity.guid
+        playlist.plex_added_at = identity.added_at
+
+
 def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     """Create or update the app's Plex playlist so it holds :func:`ordered_rating_keys`.
 
     Writes only when the keys differ from the last written ones (or ``force``, or the
     playlist is "not yet in Plex"). A Plex failure never loses anything: the playlist
     is marked "not yet in Plex" with the reason, and the next rescan or a retry writes
-    it. Returns a :class:`WriteOutcome`; does not raise for Plex errors.
+    it. A new Plex playlist's ratingKey and identity are recorded on ``playlist`` as soon
+    as Plex created it, so a failure later in the write never leaves an orphan that the
+    next attempt would duplicate. Writes stop while ``PLEX_URL`` reaches another server
+    than the index's (confirm it on Settings). When the read-back after the write still
+    differs, ``status_message`` says so. Returns a :class:`WriteOutcome`; does not raise
+    for Plex errors.
     """
-    from ..plex import playlist_writes as plex_playlists
-    from ..plex.errors import PlexError
-
     settings = current_app.config["SETTINGS"]
     keys = ordered_rating_keys(playlist)
     unchanged = keys == (playlist.written_rating_keys or []) and playlist.plex_rating_key
@@ -136,32 +156,44 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
         )
         return WriteOutcome(False, playlist.status_message)
     summary = plex_summary(playlist)
+    known_server = plex_playlists.index_server()
+    created = lambda ref: _record(playlist, ref.rating_key, ref.title, ref.identity)  # noqa: E731
+    problem = ""
     try:
         if playlist.plex_rating_key is None:
-            ref = plex_playlists.create_playlist(settings, playlist.title, keys, summary)
-            playlist.plex_rating_key = str(ref.rating_key)
-            playlist.plex_title = ref.title
+            ref = plex_playlists.create_playlist(
+                settings, playlist.title, keys, summary, known_server=known_server, on_created=created
+            )
+            problem = ref.problem
             recreated = False
         else:
+            old_key = playlist.plex_rating_key
             result = plex_playlists.replace_playlist_items(
                 settings,
-                int(playlist.plex_rating_key),
+                int(old_key),
                 keys,
                 title=playlist.title,
                 summary=summary,
                 recreate=playlist.recreate_if_deleted,
+                identity=plex_identity(playlist),
+                known_server=known_server,
+                on_created=created,
             )
-            recreated = bool(getattr(result, "recreated", False))
-            new_key = getattr(result, "rating_key", None)
-            if new_key is not None and str(new_key) != playlist.plex_rating_key:
+            recreated = result.recreated
+            if recreated:
                 log.warning(
-                    "Plex playlist '%s' was deleted in Plex; recreated as ratingKey %s", playlist.title, new_key
+                    "Plex playlist '%s' (ratingKey %s) was gone or not the app's; recreated as ratingKey %s",
+                    playlist.title, old_key, result.rating_key,
                 )
-                playlist.plex_rating_key = str(new_key)
-            if getattr(result, "title", None):
-                playlist.plex_title = result.title
+            _record(playlist, result.rating_key, result.title or playlist.plex_title or playlist.title, result.identity)
+            problem = result.problem
+    except PlexServerChanged as exc:
+        playlist.status = PlaylistStatus.PENDING_PLEX
+        playlist.status_message = f"Not written to Plex: {exc}"
+        log.warning("Playlist '%s' not written to Plex: %s", playlist.title, exc)
+        return WriteOutcome(False, playlist.status_message)
     except PlexError as exc:
-        if getattr(exc, "playlist_gone", False):
+        if exc.playlist_gone:
             playlist.status = PlaylistStatus.DELETED_IN_PLEX
             playlist.status_message = "This playlist was deleted in Plex. Use “Write to Plex” to recreate it."
             return WriteOutcome(False, playlist.status_message)
@@ -172,8 +204,9 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     playlist.written_rating_keys = keys
     playlist.last_written_at = utcnow()
     playlist.status = PlaylistStatus.SYNCED
-    playlist.status_message = ""
-    return WriteOutcome(True, f"Plex playlist updated ({len(keys)} tracks)", recreated=recreated)
+    playlist.status_message = problem
+    message = f"Plex playlist updated ({len(keys)} tracks)" + (f". {problem}" if problem else "")
+    return WriteOutcome(True, message, recreated=recreated)
 
 
 def describe_change(outcome: MatchOutcome, missing_before: int) -> str:

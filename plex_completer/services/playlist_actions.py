@@ -124,7 +124,15 @@ def delete(playlist_id: int, from_plex: bool) -> None:
     playlist = _get_playlist(playlist_id)
     if from_plex and playlist.plex_rating_key:
         try:
-            plex_playlists.delete_playlist(_settings(), int(playlist.plex_rating_key))
+            from .match_and_write import plex_identity
+
+            plex_playlists.delete_playlist(
+                _settings(),
+                int(playlist.plex_rating_key),
+                identity=plex_identity(playlist),
+                title=playlist.title,
+                known_server=plex_playlists.index_server(),
+            )
         except PlexError as exc:
             if not exc.playlist_gone:
                 raise UserFacingError(f"Could not delete the playlist in Plex: {exc}") from exc

@@ -1,5 +1,6 @@
 """The settings page: the effective configuration (secrets masked), the admin account's
-origin, and a "test Plex connection" button."""
+origin, a "test Plex connection" button with what the server supports (the stored
+capability probes and their fallbacks), and the confirmation of a new Plex server."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from flask import Blueprint, current_app, render_template
 from .. import auth
 from ..extensions import db
 from ..logging_setup import redact
-from ..plex.playlist_writes import test_connection
+from ..plex import capabilities as plex_capabilities
+from ..plex.library_sync import index_server
+from ..plex.playlist_writes import ConnectionReport, test_connection
+from ..services.library_jobs import start_plex_server_switch
 from . import status_panels
 
 log = logging.getLogger(__name__)
@@ -18,7 +22,7 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 # Settings shown in groups, in this order; anything else lands under "Other".
 GROUPS = (
-    ("Plex", ("PLEX_URL", "PLEX_TOKEN", "PLEX_MUSIC_SECTION", "PLEX_TIMEOUT")),
+    ("Plex", ("PLEX_URL", "PLEX_TOKEN", "PLEX_MUSIC_SECTION", "PLEX_TIMEOUT", "PLEX_PAGE_SIZE")),
     ("Gemini", ("GEMINI_API_KEY", "GEMINI_MODELS", "GEMINI_BASE_URL", "GEMINI_TIMEOUT")),
     ("Ollama", ("OLLAMA_URL", "OLLAMA_MODEL", "OLLAMA_TIMEOUT")),
     ("App", ("DATA_DIR", "DATABASE_URL", "SECRET_KEY", "LOG_LEVEL", "TZ")),
@@ -45,7 +49,26 @@ def grouped_settings(public: dict[str, str]) -> list[tuple[str, list[tuple[str, 
     return [(title, rows) for title, rows in out if rows]
 
 
-def _render(report=None, report_error=None):
+def plex_server_state(report: ConnectionReport | None = None) -> dict[str, object]:
+    """What the Settings page shows about the Plex server: ``index_server`` (the
+    machineIdentifier the index was read from, or None), ``current_server`` (from this
+    test, else from the last stored capability probe), ``changed`` (True when they differ:
+    writes are stopped until the user confirms) and ``capabilities`` (the stored probe
+    results, or None)."""
+    caps = report.capabilities if report is not None and report.capabilities is not None else plex_capabilities.load()
+    known = index_server()
+    current = (report.machine_identifier if report is not None and report.ok else None) or (
+        caps.machine_identifier if caps is not None else None
+    )
+    return {
+        "index_server": known,
+        "current_server": current,
+        "changed": bool(known and current and known != current),
+        "capabilities": caps,
+    }
+
+
+def _render(report=None, report_error=None, notice=None):
     settings = current_app.config["SETTINGS"]
     creds = None if auth.auth_disabled() else auth.current_credentials()
     return render_template(
@@ -58,6 +81,8 @@ def _render(report=None, report_error=None):
         sections=section_names(report) if report is not None else [],
         account=creds,
         ai=status_panels.ai_status(settings),
+        plex=plex_server_state(report),
+        notice=notice,
     )
 
 
@@ -85,12 +110,16 @@ def test_plex():
     return _render(report=report)
 
 
-def section_names(report) -> list[str]:
+@bp.post("/confirm-plex-server")
+def confirm_plex_server():
+    """The user confirms that ``PLEX_URL`` now reaches another Plex server: re-sync the
+    index from it, re-match every stored track list and recreate the playlists there
+    (job ``plex_server_switch``). Nothing is written to either server before this."""
+    job = start_plex_server_switch()
+    return _render(notice=f"Switching to the new Plex server (job {job.id}): the library is re-synced and "
+                          "the playlists are recreated there. Follow it on the Jobs page.")
+
+
+def section_names(report: ConnectionReport) -> list[str]:
     """"Title (type)" of each library section of a ConnectionReport (``(key, title, type)`` tuples)."""
-    names = []
-    for section in getattr(report, "sections", None) or []:
-        if isinstance(section, (tuple, list)) and len(section) >= 3:
-            names.append(f"{section[1]} ({'music' if section[2] == 'artist' else section[2]})")
-        else:
-            names.append(str(getattr(section, "title", section)))
-    return names
+    return [f"{title} ({'music' if kind == 'artist' else kind})" for _key, title, kind in report.sections]

@@ -52,14 +52,20 @@ def start_stack(
     gemini_flash_script: list[str] | None = None,
     ollama_script: list[str] | None = None,
     seed: int = 0,
+    plex_hostile: bool = False,
 ) -> Stack:
     """Start the emulators; ``tracks`` overrides the built library.
 
     ``gemini_script`` scripts gemini-2.5-flash (e.g. ``["429-day"]``),
     ``gemini_flash_script`` gemini-2.0-flash, ``ollama_script`` the Ollama model.
+    The Plex emulator holds clients to PMS's paging rules; ``plex_hostile`` also turns on
+    its hostile mode (cut pages, ignored id filters, loosely matched excludeFields; see
+    ``tests.fakes.plex.state.Strictness``).
     """
     library_tracks = tracks if tracks is not None else build_library(library, seed=seed)
     plex = PlexEmulator(library_tracks, token=PLEX_TOKEN).start()
+    if plex_hostile:
+        plex.set_strictness(hostile=True)
     answer_library = library_tracks
     gemini = GeminiEmulator(api_key=GEMINI_KEY, models=GEMINI_MODELS, library=answer_library).start()
     ollama = OllamaEmulator(models=(OLLAMA_MODEL,), library=answer_library).start()
@@ -89,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gemini", help="answers of gemini-2.5-flash, in order, e.g. 429-day,ok")
     parser.add_argument("--gemini-2-0", dest="gemini20", help="answers of gemini-2.0-flash, e.g. 404")
     parser.add_argument("--ollama", help="answers of Ollama, e.g. ok,500")
+    parser.add_argument("--plex-hostile", action="store_true",
+                        help="a Plex server that cuts pages, ignores id filters and drops excluded fields loosely")
     args = parser.parse_args(argv)
     print(f"Building the {args.library} library ...", file=sys.stderr, flush=True)
     stack = start_stack(
@@ -97,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         gemini_script=_parse_script(args.gemini),
         gemini_flash_script=_parse_script(args.gemini20),
         ollama_script=_parse_script(args.ollama),
+        plex_hostile=args.plex_hostile,
     )
     print(f"Plex emulator with {len(stack.plex.tracks)} tracks at {stack.plex.url}", file=sys.stderr)
     print(f"Gemini emulator at {stack.gemini.url}; Ollama emulator at {stack.ollama.url}", file=sys.stderr)

@@ -85,7 +85,7 @@ def test_no_token_in_logs_of_a_whole_sync_and_write(settings, emu, tracks, caplo
         caplog.set_level(logging.DEBUG, logger=name)
     sync_library(settings, full=True)
     ref = playlists.create_playlist(settings, "Logged", [tracks[0].rating_key], "summary")
-    playlists.replace_playlist_items(settings, ref.rating_key, [tracks[1].rating_key])
+    playlists.replace_playlist_items(settings, ref.rating_key, [tracks[1].rating_key], identity=ref.identity)
     assert any("/library/sections" in r.getMessage() for r in caplog.records)  # plexapi/urllib3 did log URLs
     assert emu.token not in caplog.text
     assert emu.token not in capsys.readouterr().out

@@ -45,13 +45,18 @@ def test_full_sync_pages_through_the_section_and_indexes_every_track(settings, e
     assert int(row.added_at.timestamp()) == featured.added_at
     assert index[tracks[1].rating_key].track_artist is None  # Plex omits originalTitle then
 
-    pages = _listing_requests(emu)
+    pages = [r for r in _listing_requests(emu) if r.headers.get("X-Plex-Container-Size") == "50"
+             and "title" not in r.query["excludeFields"][0].split(",")]  # not the key-only page-size probe
     assert len(pages) == math.ceil(TRACK_COUNT / 50)
     starts = sorted(int(r.headers.get("X-Plex-Container-Start")) for r in pages)
     assert starts == list(range(0, TRACK_COUNT, 50))
-    # No per-track reloads: only identity, sections and the listing pages were requested.
+    # Every listing sends both paging headers and a unique sort.
+    assert all(r.headers.get("X-Plex-Container-Size") for r in _listing_requests(emu))
+    assert all(r.query.get("sort") == ["id:asc"] for r in _listing_requests(emu))
+    # No per-track reloads: identity, sections, the capability probes (7), the listing
+    # pages and one plain count confirming the total.
     assert {r.path for r in emu.requests} == {"/", "/library/sections", "/library/sections/1/all"}
-    assert result.requests == len(emu.requests) == 2 + len(pages)
+    assert result.requests == len(emu.requests) == 2 + 7 + len(pages) + 1
 
     state = _state()
     assert state.track_count == TRACK_COUNT and state.index_version == 1
@@ -88,7 +93,9 @@ def test_incremental_sync_picks_up_added_updated_and_removed_tracks(settings, em
     filters = [{k: v[0] for k, v in r.query.items() if k.endswith(">>")} for r in _listing_requests(emu)]
     assert [f for f in filters if f] == [{"updatedAt>>": str(expected_cursor)}]
     assert all(r.query["type"] == ["10"] for r in _listing_requests(emu))
-    assert result.requests == len(emu.requests) == 5
+    # identity, sections, the changed listing, the total, one key listing, and the plain
+    # count that confirms the removal before it is applied
+    assert result.requests == len(emu.requests) == 6
     state = _state()
     assert state.max_updated_at == START_EPOCH + 3600 and state.index_version == 2
     assert state.track_count == TRACK_COUNT + 3 - 1

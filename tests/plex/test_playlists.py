@@ -62,19 +62,23 @@ def test_replace_in_place_uses_remove_add_and_minimal_moves(settings, emu, track
     g_item = next(item_id for item_id, key in plex_playlist.items if key == g)
     emu.clear_requests()
 
-    result = playlists.replace_playlist_items(settings, ref.rating_key, [b, a, c, d, e, f])
+    result = playlists.replace_playlist_items(settings, ref.rating_key, [b, a, c, d, e, f], identity=ref.identity)
 
     assert result.rating_key == ref.rating_key and not result.recreated
     assert emu.playlists[ref.rating_key] is plex_playlist  # same playlist, same ratingKey
     assert _order(emu, ref.rating_key) == [b, a, c, d, e, f]
     assert (result.added, result.removed, result.moved, result.strategy) == (1, 1, 1, "edit")
-    # identity, read items, remove g, add f, re-read item ids (f's is new), one move
-    assert result.requests == len(emu.requests) == 6
-    assert [(r.method, r.path.removeprefix(f"/playlists/{ref.rating_key}")) for r in emu.requests][2:4] == [
+    # server identity, the playlist's identity, read items, remove g, add f, re-read item
+    # ids (f's is new), one move, and the read-back that verifies the write
+    assert result.requests == len(emu.requests) == 8
+    assert [(r.method, r.path.removeprefix(f"/playlists/{ref.rating_key}")) for r in emu.requests][1:5] == [
+        ("GET", ""),
+        ("GET", "/items"),
         ("DELETE", f"/items/{g_item}"),
         ("PUT", "/items"),
     ]
-    assert emu.requests[5].method == "PUT" and emu.requests[5].path.endswith("/move")
+    assert emu.requests[6].method == "PUT" and emu.requests[6].path.endswith("/move")
+    assert emu.requests[7].path.endswith("/items") and result.problem == ""
 
 
 def test_replace_with_a_reordering_only_moves_the_items_out_of_place(settings, emu, tracks):
@@ -85,11 +89,11 @@ def test_replace_with_a_reordering_only_moves_the_items_out_of_place(settings, e
     wanted.append(wanted.pop(0))  # the first to the end
     emu.clear_requests()
 
-    result = playlists.replace_playlist_items(settings, ref.rating_key, wanted)
+    result = playlists.replace_playlist_items(settings, ref.rating_key, wanted, identity=ref.identity)
 
     assert _order(emu, ref.rating_key) == wanted
     assert (result.moved, result.added, result.removed) == (2, 0, 0)
-    assert [r.method for r in emu.requests] == ["GET", "GET", "PUT", "PUT"]
+    assert [r.method for r in emu.requests] == ["GET", "GET", "GET", "PUT", "PUT", "GET"]
 
 
 def test_replace_refills_when_that_takes_fewer_requests(settings, emu, tracks):
@@ -97,7 +101,7 @@ def test_replace_refills_when_that_takes_fewer_requests(settings, emu, tracks):
     ref = playlists.create_playlist(settings, "Reverse", keys, "")
     emu.clear_requests()
 
-    result = playlists.replace_playlist_items(settings, ref.rating_key, keys[::-1])
+    result = playlists.replace_playlist_items(settings, ref.rating_key, keys[::-1], identity=ref.identity)
 
     assert _order(emu, ref.rating_key) == keys[::-1]
     assert result.strategy == "refill" and result.rating_key == ref.rating_key
@@ -109,7 +113,7 @@ def test_replace_drops_duplicate_items_and_writes_title_and_summary(settings, em
     ref = playlists.create_playlist(settings, "Dupes", [a, b, c], "")
     emu.append_items(emu.playlists[ref.rating_key], [a])  # a duplicate added in Plex
 
-    result = playlists.replace_playlist_items(settings, ref.rating_key, [a, b, c], title="Dupes renamed", summary="new summary")
+    result = playlists.replace_playlist_items(settings, ref.rating_key, [a, b, c], title="Dupes renamed", summary="new summary", identity=ref.identity)
 
     assert _order(emu, ref.rating_key) == [a, b, c]
     assert result.removed == 1
@@ -129,7 +133,7 @@ def test_new_playlist_never_takes_the_title_of_a_user_playlist(settings, emu, tr
     assert (user.title, _order(emu, user_key)) == ("Night Drive", keys[:2])
     # Writing the app's playlist again with its base title keeps the de-duplicated one.
     emu.clear_requests()
-    result = playlists.replace_playlist_items(settings, first.rating_key, keys[:4], title="Night Drive")
+    result = playlists.replace_playlist_items(settings, first.rating_key, keys[:4], title="Night Drive", identity=first.identity)
     assert result.title == "Night Drive (2)" and emu.playlists[first.rating_key].title == "Night Drive (2)"
     assert not [r for r in emu.requests if r.path == "/playlists"]  # no title lookup needed
     assert _order(emu, user_key) == keys[:2]
@@ -143,10 +147,10 @@ def test_playlist_deleted_in_plex_is_reported_or_recreated(settings, emu, tracks
     emu.delete_playlist(ref.rating_key)
 
     with pytest.raises(PlaylistGone) as info:
-        playlists.replace_playlist_items(settings, ref.rating_key, keys)
+        playlists.replace_playlist_items(settings, ref.rating_key, keys, identity=ref.identity)
     assert info.value.playlist_gone and str(ref.rating_key) in str(info.value)
 
-    result = playlists.replace_playlist_items(settings, ref.rating_key, keys[::-1], title="Gone Soon", summary="s2", recreate=True)
+    result = playlists.replace_playlist_items(settings, ref.rating_key, keys[::-1], title="Gone Soon", summary="s2", recreate=True, identity=ref.identity)
     assert result.recreated and result.rating_key != ref.rating_key
     assert _order(emu, result.rating_key) == keys[::-1]
     assert emu.playlists[result.rating_key].summary == "s2"
@@ -167,8 +171,8 @@ def test_long_summaries_are_clipped(settings, emu, tracks):
 def test_delete_playlist_only_by_rating_key(settings, emu, tracks):
     ref = playlists.create_playlist(settings, "Temp", [tracks[0].rating_key], "")
     user_key = emu.create_user_playlist("Temp", [tracks[1].rating_key])
-    assert playlists.delete_playlist(settings, ref.rating_key) is True
-    assert playlists.delete_playlist(settings, ref.rating_key) is False
+    assert playlists.delete_playlist(settings, ref.rating_key, identity=ref.identity) is True
+    assert playlists.delete_playlist(settings, ref.rating_key, identity=ref.identity) is False
     assert user_key in emu.playlists
 
 
@@ -190,7 +194,8 @@ def test_replace_skips_a_track_deleted_from_the_library_since_the_index_sync(set
     ref = playlists.create_playlist(settings, "Stale", [a, b, c], "")
     emu.remove_tracks([gone])
 
-    result = playlists.replace_playlist_items(settings, ref.rating_key, [c, gone, d, a, b])
+    result = playlists.replace_playlist_items(settings, ref.rating_key, [c, gone, d, a, b], identity=ref.identity)
 
     assert [k for k in _order(emu, ref.rating_key) if k != gone] == [c, d, a, b]
     assert result.rating_key == ref.rating_key
+    assert "1 of 5 tracks were not accepted" in result.problem  # said, not hidden

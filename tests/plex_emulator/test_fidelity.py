@@ -47,6 +47,8 @@ def samples():
 def fetch(emu):
     s = requests.Session()
     s.headers["X-Plex-Token"] = emu.token
+    # Listings need the paging headers on a real PMS (400 without, see Strictness).
+    s.headers.update({"X-Plex-Container-Start": "0", "X-Plex-Container-Size": "1000"})
 
     def get(path: str, method: str = "GET", **params) -> bytes:
         r = s.request(method, emu.url + path, params=params, timeout=5)

@@ -100,6 +100,7 @@ def test_updated_at_filter_sees_update_track(music, emu):
 def test_raw_filter_forms_and_limit(emu, tracks):
     s = requests.Session()
     s.headers["X-Plex-Token"] = emu.token
+    s.headers["X-Plex-Container-Size"] = "1000"  # a real PMS answers 400 without it
     base = f"{emu.url}/library/sections/1/all"
     r = s.get(base, params={"type": "10", "addedAt>>": str(BASE_ADDED + 18_000)}, timeout=5)
     assert r.text.count("<Track ") == 2  # 1020 and 1021 were added after the cutoff

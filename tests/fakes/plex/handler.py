@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import socket
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -22,7 +22,7 @@ from requests.structures import CaseInsensitiveDict
 
 from tests.fakes.plex import routes_library as lib_routes
 from tests.fakes.plex import routes_playlists as pl_routes
-from tests.fakes.plex.routes_library import HTML_TYPE, Request, Response, error_page, not_found
+from tests.fakes.plex.routes_library import HTML_TYPE, ListingRefused, Request, Response, error_page, not_found
 from tests.fakes.plex.state import RecordedRequest
 
 _SHARED_401 = Path(__file__).resolve().parents[3].parent / "shared" / "plex-xml" / "pms_401_root_unauthorized.html"
@@ -43,7 +43,11 @@ def _load_401() -> bytes:
 UNAUTHORIZED_BODY = _load_401()
 _MAX_DRAIN = 64 * 1024 * 1024
 
-# (method, compiled path regex, handler(emu, req, *int groups))
+# (method, compiled path regex, handler(emu, req, *int groups)). The app itself calls
+# "/", /library/sections, section /all listings, /library/metadata/{keys} and the playlist
+# routes; the others (/identity, /library, /albums, /collections, children/allLeaves,
+# posters, hub search) are kept for the fidelity tests in tests/plex_emulator, which
+# drive plexapi's own calls (a filtered section search loads /collections' Meta, for one).
 _ROUTES = [
     ("GET", r"/", lib_routes.root),
     ("GET", r"/identity", lib_routes.identity),
@@ -86,45 +90,26 @@ def route(emu, req: Request) -> Response:
     return not_found()
 
 
-class EmulatorHTTPServer(ThreadingHTTPServer):
-    """Threading server on 127.0.0.1 whose ``emulator`` attribute is the PlexEmulator."""
-
-    daemon_threads = True
-    block_on_close = False
-    emulator = None  # set by PlexEmulator.start()
-
-    def verify_request(self, request, client_address) -> bool:
-        # Refusing: accept then close at once, so the client sees the connection dropped.
-        return not self.emulator.faults.refuse_connections
-
-
 class PlexRequestHandler(BaseHTTPRequestHandler):
-    """One connection (HTTP/1.1 keep-alive) to the emulator."""
+    """One connection (HTTP/1.1 keep-alive) to the emulator. ``emulator`` is set on the
+    per-server subclass :class:`~tests.fakes.http_base.LoopbackServer` builds; open
+    connections are tracked (and cut on stop) by its server."""
 
     protocol_version = "HTTP/1.1"
     server_version = "PlexMediaServer"
     sys_version = ""
+    # Without this, a small answer written after its headers waits for the client's
+    # delayed ACK (~40 ms per request).
+    disable_nagle_algorithm = True
+    emulator = None  # the PlexEmulator, set by LoopbackServer.start()
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - silence stderr logging
         pass
 
-    def setup(self) -> None:
-        super().setup()
-        # Without this, a small answer written after its headers waits for the client's
-        # delayed ACK (~40 ms per request).
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.emulator._track_connection(self.connection, True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.emulator._track_connection(self.connection, False)
-
     # --- request reading -----------------------------------------------------------------
 
     def handle_one_request(self) -> None:
-        emu = self.server.emulator
+        emu = self.emulator
         limit = emu.max_request_line
         try:
             raw = self.rfile.readline(limit + 3)
@@ -150,7 +135,7 @@ class PlexRequestHandler(BaseHTTPRequestHandler):
     def _answer_too_long(self, raw: bytes) -> None:
         """Read the rest of the over-long request (so closing does not reset the
         connection before the client reads the answer), then answer 414 and close."""
-        emu = self.server.emulator
+        emu = self.emulator
         last, total = raw, len(raw)
         while not last.endswith(b"\n") and total < _MAX_DRAIN:
             last = self.rfile.readline(65536)
@@ -183,7 +168,7 @@ class PlexRequestHandler(BaseHTTPRequestHandler):
     # --- answering ---------------------------------------------------------------------------
 
     def _handle(self) -> None:
-        emu = self.server.emulator
+        emu = self.emulator
         url = urlsplit(self.path)
         path = unquote(url.path)
         if len(path) > 1:
@@ -212,9 +197,13 @@ class PlexRequestHandler(BaseHTTPRequestHandler):
             if path != "/identity" and token not in emu.tokens:
                 resp = Response(401, UNAUTHORIZED_BODY, HTML_TYPE)
             else:
-                req = Request(self.command, path, query, self.headers, token or "", body)
+                req = Request(self.command, path, query, self.headers, token or "", body,
+                              loose_excludes=emu.strict.hostile)
                 with emu._lock:
-                    resp = route(emu, req)
+                    try:
+                        resp = route(emu, req)
+                    except ListingRefused as refused:
+                        resp = refused.response
         rec.status = resp.status
         emu._record(rec)
         self._write(resp)

@@ -264,11 +264,22 @@ def _predicate(fname: str, getter: Callable, op: str, value: str, now: int) -> C
     return lambda it: getter(it) in nums
 
 
+def shuffle_ties(lib: LibraryState, mtype: int, sort: str | None, items: list) -> list:
+    """``items`` (already in ``sort`` order) with the order among equal sort keys shuffled,
+    as a hostile server may answer each page request (PMS defines no order among tracks
+    added in the same second). A sort that ends in ``id`` is unique: nothing to shuffle."""
+    spec = sort or _DEFAULT_SORT[mtype]
+    if spec.split(",")[-1].split(":")[0].split(".")[-1] == "id":
+        return items
+    random.shuffle(items)
+    return _order(lib, mtype, spec, items)[0]
+
+
 def _in_key_order(items: list) -> bool:
     return all(a.rating_key < b.rating_key for a, b in itertools.pairwise(items))
 
 
-_ID_BOUND = re.compile(r"^(?:track\.)?id(>>|<<)$")
+ID_BOUND = re.compile(r"^(?:track\.)?id(>>|<<)$")
 
 
 def _id_window(lib: LibraryState, query: dict[str, list[str]], as_keys: bool = False) -> list | None:
@@ -277,7 +288,7 @@ def _id_window(lib: LibraryState, query: dict[str, list[str]], as_keys: bool = F
     answers them from its primary-key index), or None when the query has no such filter."""
     low, high = None, None
     for key, values in query.items():
-        m = _ID_BOUND.match(key)
+        m = ID_BOUND.match(key)
         if not m:
             continue
         for v in values:
@@ -313,7 +324,7 @@ def select(lib: LibraryState, mtype: int, query: dict[str, list[str]], now: int,
     spec = sort or _DEFAULT_SORT[mtype]
     window = _id_window(lib, query, as_keys=True) if mtype == TYPE_TRACK else None
     if window is not None:  # the id filters are what the window already applied
-        query = {k: v for k, v in query.items() if not _ID_BOUND.match(k)}
+        query = {k: v for k, v in query.items() if not ID_BOUND.match(k)}
     preds = build_filters(lib, mtype, query, now)
     if window is not None:
         if not preds and not ordered and "limit" not in query:

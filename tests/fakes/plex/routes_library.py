@@ -7,6 +7,7 @@ Each handler takes ``(emu, req)`` (the emulator, called with its lock held, and 
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from tests.fakes.plex import query as q
@@ -49,10 +50,14 @@ class Request:
         values = self.query.get(name)
         return values[0] if values else default
 
+    loose_excludes: bool = False
+
     @property
     def excludes(self) -> Excludes:
-        """The ``excludeElements``/``excludeFields`` of this request."""
-        return Excludes.from_query(self.query)
+        """The ``excludeElements``/``excludeFields`` of this request (matched loosely by a
+        hostile emulator, see :class:`~tests.fakes.plex.state.Strictness`)."""
+        found = Excludes.from_query(self.query)
+        return found.loosened() if self.loose_excludes else found
 
 
 @dataclass
@@ -87,10 +92,45 @@ def library_container(emu, **extra) -> list[tuple[str, object]]:
     return pairs
 
 
-def paged(req: Request, items: list) -> tuple[list, list[tuple[str, object]]]:
+class ListingRefused(Exception):
+    """A listing request PMS answers with an error page (``response``)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def listing_window(emu, req: Request) -> tuple[int, int | None]:
+    """``(start, size)`` of a listing under the emulator's :class:`Strictness`: raises
+    :class:`ListingRefused` (400) without a size header or, with ``page_cap="error"``,
+    for more than ``max_page`` items; otherwise cuts the size to ``max_page`` (and to
+    ``hostile_page`` in hostile mode). Sources: see ``Strictness``."""
+    strict = emu.strict
+    start, size = q.paging(req.query, req.headers)
+    if size is None:
+        if strict.require_size:
+            raise ListingRefused(error_page(400, "Missing X-Plex-Container-Size header"))
+        return start, None
+    if size > strict.max_page:
+        if strict.page_cap == "error":
+            raise ListingRefused(error_page(400, "Bad Request"))
+        size = strict.max_page
+    if strict.hostile:
+        size = min(size, strict.hostile_page)
+    return start, size
+
+
+def paged(req: Request, items: list, emu=None) -> tuple[list, list[tuple[str, object]]]:
     """Slice ``items`` by the request's container paging; the ``totalSize``/``offset``
     pairs to add (only when paging was asked, as PMS does: without ``totalSize`` plexapi's
-    ``fetchItems`` stops after the first page)."""
+    ``fetchItems`` stops after the first page). With ``emu``, the request is a listing
+    held to :func:`listing_window` (may raise :class:`ListingRefused`)."""
+    if emu is not None:
+        start, size = listing_window(emu, req)
+        if size is None:
+            return (items[start:] if start else items), ([("totalSize", len(items)), ("offset", start)]
+                                                         if start else [])
+        return items[start:start + size], [("totalSize", len(items)), ("offset", start)]
     start, size = q.paging(req.query, req.headers)
     if size is None:
         return (items[start:] if start else items), ([("totalSize", len(items)), ("offset", start)]
@@ -155,11 +195,26 @@ def section_all(emu, req: Request, section_key: int, what: str = "all") -> Respo
     if what == "albums":
         mtype = q.TYPE_ALBUM
     music = sec is emu.section
-    start, size = q.paging(req.query, req.headers)
+    start, size = listing_window(emu, req)
+    query = req.query
+    if emu.strict.hostile:
+        # PMS drops filters it does not know and answers 200 (issue "Plex: safe on a real
+        # server"): the hostile server treats the id range filters so.
+        query = {k: v for k, v in query.items() if not q.ID_BOUND.match(k)}
+    if emu.strict.ignore_updated_filter:
+        query = {k: v for k, v in query.items() if not k.removeprefix("track.").startswith("updatedAt")}
     # A size probe (X-Plex-Container-Size=0) only needs the count, not the order.
-    items = q.select(emu.lib, mtype, req.query, int(emu.now), ordered=size != 0) if (
+    items = q.select(emu.lib, mtype, query, int(emu.now), ordered=size != 0) if (
         music and what != "collections" and mtype in _TITLE2) else []
+    if emu.strict.hostile and size != 0 and items:
+        items = q.shuffle_ties(emu.lib, mtype, (query.get("sort") or [None])[0], list(items))
     page = items[start:] if size is None else items[start:start + size]
+    if emu.strict.unstable_order and size != 0 and mtype == q.TYPE_TRACK:
+        items = random.sample(list(items), len(items))
+        page = items[start:] if size is None else items[start:start + size]
+    stop = emu.strict.stop_listing_at
+    if stop is not None and mtype == q.TYPE_TRACK:
+        page = page[: max(0, stop - start)]
     view_group, view_mode = _VIEW.get(mtype, ("artist", 65592))
     pairs = [("size", len(page)), ("totalSize", len(items)), ("offset", start), ("allowSync", 1),
              ("art", "/:/resources/artist-fanart.jpg"), ("identifier", LIBRARY_IDENTIFIER),

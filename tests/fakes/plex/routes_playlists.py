@@ -39,7 +39,7 @@ def list_playlists(emu, req: Request) -> Response:
     if ptype in (None, "", "audio") and smart in (None, "", "0"):
         found = [pl for pl in emu.playlists.values()
                  if pl.owner_token == req.token and title in pl.title.casefold()]
-    page, extra = paged(req, found)
+    page, extra = paged(req, found, emu)
     return Response(200, document([("size", len(page)), *extra],
                                   [playlist_xml(pl, emu.lib) for pl in page]))
 
@@ -81,14 +81,16 @@ def delete(emu, req: Request, key: int) -> Response:
     return Response(200)
 
 
-def items(emu, req: Request, key: int) -> Response:
+def items(emu, req: Request, key: int, listing: bool = True) -> Response:
+    """``GET /playlists/{k}/items``: a listing (paging headers required, see
+    ``Strictness``); ``listing=False`` for the move answer, which carries the items too."""
     pl = _owned(emu, req, key)
     if pl is None:
         return not_found()
     type_arg = req.arg("type")
     tracks = emu.lib.tracks
     rows = [(pid, tracks[rk]) for pid, rk in pl.items if rk in tracks] if type_arg in (None, "", "10") else []
-    page, extra = paged(req, rows)
+    page, extra = paged(req, rows, emu if listing else None)
     leaf, duration_ms = playlist_stats(pl, emu.lib)
     pairs = [("size", len(page)), *extra]
     if leaf:
@@ -110,8 +112,13 @@ def add_items(emu, req: Request, key: int) -> Response:
     keys = emu.parse_item_uri(req.arg("uri") or "")
     if not keys:
         return bad_request()
+    requested = len(keys)
+    if emu.faults.partial_adds > 0:
+        # PMS accepts a partly invalid add batch with 200 (MickyGX/curatorr issue #152).
+        emu.faults.partial_adds -= 1
+        keys = keys[:-1]
     emu.append_items(pl, keys)
-    return _one(emu, pl, leafCountAdded=len(keys), leafCountRequested=len(keys))
+    return _one(emu, pl, leafCountAdded=len(keys), leafCountRequested=requested)
 
 
 def clear_items(emu, req: Request, key: int) -> Response:
@@ -147,7 +154,7 @@ def move_item(emu, req: Request, key: int, item_id: int) -> Response:
     pos = 0 if not after else next(i for i, r in enumerate(pl.items) if r[0] == after) + 1
     pl.items.insert(pos, row)
     pl.updated_at = int(emu.now)
-    return items(emu, req, key)
+    return items(emu, req, key, listing=False)
 
 
 def upload_poster(emu, req: Request, key: int) -> Response:

@@ -9,7 +9,10 @@ Usage::
     with PlexEmulator(tracks) as emu:
         plex = plexapi.server.PlexServer(emu.url, emu.token, timeout=5)
 
-API summary: ``start()/stop()`` (or ``with``), ``url``, ``port``, ``token``/``tokens``;
+API summary: ``start()/stop()`` (or ``with``), ``url``, ``port`` (from
+:class:`~tests.fakes.http_base.LoopbackServer`), ``token``/``tokens``; ``strict``
+(:class:`~tests.fakes.plex.state.Strictness`: PMS paging rules and the hostile mode) and
+``set_strictness(...)``;
 ``requests`` (snapshot of :class:`RecordedRequest`) and ``clear_requests()``; ``faults`` with
 ``set_fault(refuse_connections=, delay_s=, fail_status=, fail_count=)``/``clear_faults()``;
 ``now`` (int, also callable; assign int or callable) and ``advance(s)``; library:
@@ -33,15 +36,25 @@ it reads). Endpoint details live in ``tests/fakes/plex/``.
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 
+from tests.fakes.http_base import LoopbackServer
 from tests.fakes.library.model import FakeTrack
-from tests.fakes.plex.handler import EmulatorHTTPServer, PlexRequestHandler
-from tests.fakes.plex.state import FakePlaylist, FakeSection, Faults, LibraryState, RecordedRequest, playlist_guid
+from tests.fakes.plex.handler import PlexRequestHandler
+from tests.fakes.plex.state import (
+    FakePlaylist,
+    FakeSection,
+    Faults,
+    LibraryState,
+    RecordedRequest,
+    Strictness,
+    playlist_guid,
+)
 from tests.fakes.plex.xmlrender import RenderContext
 
 __all__ = [
@@ -71,8 +84,10 @@ class EpochSeconds(int):
         return int(self)
 
 
-class PlexEmulator:
-    """An emulated PMS with one music library section.
+class PlexEmulator(LoopbackServer):
+    """An emulated PMS with one music library section, served by
+    :class:`~tests.fakes.http_base.LoopbackServer` (``start``/``stop``/``url``/``port``,
+    a context manager; a restart gets a new port).
 
     Args:
         tracks: the section's tracks (:class:`FakeTrack`; albums and artists are implied).
@@ -93,7 +108,8 @@ class PlexEmulator:
                  friendly_name: str = "Test Plex", max_request_line: int = 8192,
                  tokens: dict[str, str] | None = None, version: str = DEFAULT_VERSION,
                  now: int | Callable[[], float] | None = None):
-        self._lock = threading.RLock()
+        super().__init__()
+        self._lock = threading.RLock()  # routes call mutators that take it again
         self._clock: Callable[[], float] = time.time
         if now is not None:
             self.now = now  # type: ignore[assignment]
@@ -104,6 +120,12 @@ class PlexEmulator:
         self.friendly_name = friendly_name
         self.version = version
         self.max_request_line = max_request_line
+        self.strict = Strictness()
+        # Track guids as PMS's agents hand them out: 24 random hex digits
+        # (plex://track/6344359ca5c478aa2b7a54b8 in sm_section_all_tracks_type10.xml), not
+        # derived from the ratingKey; seeded by the server id, so stable per emulator.
+        self._guid_rng = random.Random(machine_identifier)
+        tracks = [self._with_guid(t) for t in tracks]
         self.lib = LibraryState(list(tracks))
         stamp = max((t.updated_at for t in self.lib.tracks.values()), default=int(self.now))
         self.section = FakeSection(section_key, section_title, "artist", uuid=self._section_uuid(section_key),
@@ -113,12 +135,21 @@ class PlexEmulator:
         self.extra_sections: dict[int, FakeSection] = {}
         self.playlists: dict[int, FakePlaylist] = {}
         self.faults = Faults()
-        self._requests: list[RecordedRequest] = []
         self._next_item_id = 1
-        self._connections: set = set()
-        self._server: EmulatorHTTPServer | None = None
-        self._last_port = 0
-        self._thread: threading.Thread | None = None
+
+    def _with_guid(self, t: FakeTrack) -> FakeTrack:
+        if t.guid == f"plex://track/{t.rating_key:024x}":
+            t.guid = f"plex://track/{self._guid_rng.getrandbits(96):024x}"
+        return t
+
+    def set_strictness(self, **changes) -> None:
+        """Change :class:`Strictness` fields (``require_size=``, ``max_page=``,
+        ``page_cap=``, ``hostile=``, ``hostile_page=``)."""
+        with self._lock:
+            for name, value in changes.items():
+                if not hasattr(self.strict, name):
+                    raise AttributeError(f"Strictness has no field {name!r}")
+                setattr(self.strict, name, value)
 
     # --- clock -----------------------------------------------------------------------------
 
@@ -143,60 +174,7 @@ class PlexEmulator:
         self.now = int(self.now) + seconds
         return int(self.now)
 
-    # --- lifecycle -------------------------------------------------------------------------
-
-    def start(self) -> PlexEmulator:
-        """Listen on 127.0.0.1 in a daemon thread; returns self. The first start takes a
-        free port; a start after :meth:`stop` reuses that port, so ``url`` stays valid
-        across a simulated server restart."""
-        if self._server is not None:
-            return self
-        server = EmulatorHTTPServer(("127.0.0.1", self._last_port), PlexRequestHandler)
-        self._last_port = server.server_address[1]
-        server.emulator = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="plex-emulator", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening and drop open keep-alive connections."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            conns = list(self._connections)
-        for conn in conns:
-            try:
-                conn.shutdown(2)
-            except OSError:
-                pass
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> PlexEmulator:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("emulator not started")
-        return self._server.server_address[1]
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. ``http://127.0.0.1:41234`` (no trailing slash)."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def _track_connection(self, conn, add: bool) -> None:
-        with self._lock:
-            (self._connections.add if add else self._connections.discard)(conn)
+    handler_class = PlexRequestHandler
 
     # --- requests and faults ----------------------------------------------------------------
 
@@ -205,6 +183,10 @@ class PlexEmulator:
         """A snapshot of the requests received so far, oldest first."""
         with self._lock:
             return list(self._requests)
+
+    @requests.setter
+    def requests(self, value: list[RecordedRequest]) -> None:  # LoopbackServer.__init__ sets it
+        self._requests = list(value)
 
     def clear_requests(self) -> None:
         with self._lock:
@@ -287,7 +269,7 @@ class PlexEmulator:
                     raise ValueError(f"ratingKey {t.rating_key} is a playlist's")
                 if stamp:
                     t.added_at = t.updated_at = n
-                self.lib.add(t)
+                self.lib.add(self._with_guid(t))
             self._library_changed()
 
     def remove_tracks(self, rating_keys: Iterable[int]) -> None:

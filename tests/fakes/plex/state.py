@@ -71,12 +71,55 @@ class Faults:
     ``refuse_connections``: close the socket without answering. ``delay_s``: seconds to
     sleep before answering. ``fail_status``: answer this HTTP status (e.g. 500) instead of
     the real response, for the next ``fail_count`` requests (-1 = every request).
+    ``partial_adds``: the next so many playlist add requests leave out their last key.
     """
 
     refuse_connections: bool = False
     delay_s: float = 0.0
     fail_status: int | None = None
     fail_count: int = -1
+    # Playlist add requests (PUT /playlists/{k}/items) that skip their last key while
+    # answering 200: PMS accepts a partly invalid batch (MickyGX/curatorr issue #152).
+    partial_adds: int = 0
+
+
+@dataclass
+class Strictness:
+    """How strictly the emulator holds clients to PMS's listing rules, and its "hostile
+    server" mode. Defaults are the strict behaviour of a real PMS.
+
+    - ``require_size``: listings (section ``/all``, ``/albums``, ``/playlists``,
+      ``/playlists/{k}/items``) without ``X-Plex-Container-Size`` get 400 "Missing
+      X-Plex-Container-Size header" (sct/overseerr PR #3023; van-geaux/plex_nfo_exporter
+      issues #12 and #14). ``/library/metadata/{keys}`` and ``/library/sections`` are
+      exempt: plexapi's own ``fetchItem``/``sections()`` send no size there.
+    - ``max_page``: PMS serves at most 1,000 items a page (same sources, and
+      RemiRigal/Plex-Auto-Languages PR #76 lowering its page size to 1,000 for it).
+      ``page_cap`` says what a larger ask gets: ``"cut"`` (the default, the quieter and
+      more dangerous answer: 200 with only ``max_page`` items) or ``"error"`` (400).
+    - ``hostile``: a server that is odd in every way the issue "Plex: safe on a real
+      server" lists at once: pages silently cut to ``hostile_page`` items whatever was
+      asked; the ``id`` range filters ignored (PMS answers 200 and drops filters it does
+      not know); ``excludeFields`` matched loosely (a name drops every attribute ending
+      with it, case-insensitively: ``key`` drops ``ratingKey``); and ties of a non-unique
+      sort (``addedAt``) shuffled on every request.
+    """
+
+    require_size: bool = True
+    max_page: int = 1000
+    page_cap: str = "cut"
+    hostile: bool = False
+    hostile_page: int = 300
+    # An older or odd server that drops the updatedAt filter as unknown (answers 200 with
+    # the whole section, as PMS does for filters it does not know).
+    ignore_updated_filter: bool = False
+    # Section track listings serve no items past this offset while totalSize stays
+    # honest (a server that stops short); None: off.
+    stop_listing_at: int | None = None
+    # Every track listing in a fresh random order whatever the sort (the extreme of the
+    # issue's "sort=addedAt pages can shuffle tracks added in the same second"): pages
+    # then overlap and miss tracks, which only a completeness check can notice.
+    unstable_order: bool = False
 
 
 @dataclass

@@ -96,6 +96,17 @@ class Excludes:
         elements, fields = names("excludeElements"), names("excludeFields")
         return cls(elements, fields) if (elements or fields) else NO_EXCLUDES
 
+    def loosened(self) -> Excludes:
+        """These excludes as a hostile server matches them: a field name drops every
+        attribute whose name ends with it, case-insensitively (``key`` drops ``ratingKey``
+        and ``parentKey``, ``title`` drops ``grandparentTitle``), see ``Strictness``."""
+        if not self.fields:
+            return self
+        names = {name for name, *_ in _TRACK_ATTRS} | _OTHER_ATTRS
+        wanted = [f.casefold() for f in self.fields]
+        loose = {n for n in names if any(n.casefold().endswith(w) for w in wanted)}
+        return Excludes(self.elements, frozenset(self.fields | loose))
+
     @property
     def _field_pattern(self) -> re.Pattern:
         pattern = _FIELD_PATTERNS.get(self.fields)
@@ -111,6 +122,27 @@ class Excludes:
 
 
 NO_EXCLUDES = Excludes()
+# Attribute names of album and artist Directories besides the track ones (loose matching).
+_OTHER_ATTRS = {"parentGuid", "art", "year", "originallyAvailableAt", "leafCount", "viewedLeafCount",
+                "loudnessAnalysisVersion", "parentTitle", "parentKey", "parentRatingKey"}
+
+
+def media_id(rating_key: int) -> int:
+    """The Media/Part id of a track: PMS numbers media items and parts in their own tables,
+    so they differ from the track's ratingKey (``sm_section_all_tracks_type10.xml``:
+    ratingKey 3609, Media and Part id 2800). A fixed scramble keeps it stable per track."""
+    return (rating_key * 2_654_435_761) % 9_000_000 + 1_000_000
+
+
+def play_stats(t: FakeTrack) -> tuple[str | None, int | None, int | None]:
+    """``(userRating, viewCount, lastViewedAt)`` of a track, or None where PMS leaves the
+    attribute out (unrated, never played). Real tracks carry them (``userRating`` and
+    ``lastRatedAt`` in ``sm_section_all_tracks_type10.xml``, ``viewCount`` and
+    ``lastViewedAt`` in ``ha_metadata_track.xml``); the emulator rates every 10th and
+    plays every 5th track, derived from the ratingKey."""
+    rated = "8.0" if t.rating_key % 10 == 0 else None
+    played = t.rating_key % 5 == 0
+    return rated, (t.rating_key % 7 + 1 if played else None), (t.added_at + 86_400 if played else None)
 _FIELD_PATTERNS: dict[frozenset, re.Pattern] = {}
 
 
@@ -118,7 +150,7 @@ def _media_xml(t: FakeTrack, stream: bool, part_shown: bool = True) -> str:
     ext = t.file_path.rsplit(".", 1)[-1].lower() if "." in t.file_path else "flac"
     codec, container, bitrate = _CODECS.get(ext, ("flac", "flac", 900))
     size = t.duration_ms * bitrate // 8
-    mid = t.rating_key
+    mid = media_id(t.rating_key)
     part_open = (f'<Part id="{mid}" key="/library/parts/{mid}/{t.updated_at}/file.{ext}"'
                  f' duration="{t.duration_ms}" file="{esc(t.file_path)}" size="{size}"'
                  f' container="{container}" hasThumbnail="0"')
@@ -166,15 +198,18 @@ def track_xml(t: FakeTrack, ctx: RenderContext, *, section_attrs: bool = False,
     index = f' index="{t.track_number}"' if t.track_number is not None else ""
     year = f' parentYear="{t.year}"' if t.year else ""
     pli = f' playlistItemID="{playlist_item_id}"' if playlist_item_id is not None else ""
+    rated, views, viewed = play_stats(t)
+    rating = f' userRating="{rated}" lastRatedAt="{t.added_at}"' if rated else ""
+    plays = f' viewCount="{views}" lastViewedAt="{viewed}"' if views else ""
     out = (
         f'<Track{head} ratingKey="{t.rating_key}" key="/library/metadata/{t.rating_key}"'
         f' parentRatingKey="{ak}" grandparentRatingKey="{rk}" guid="{esc(t.guid)}"'
         f' parentGuid="plex://album/{ak:024x}" grandparentGuid="plex://artist/{rk:024x}"'
         f' type="track" title="{esc(t.title)}" grandparentKey="/library/metadata/{rk}"'
         f' parentKey="/library/metadata/{ak}"{sect} grandparentTitle="{esc(t.album_artist)}"'
-        f' parentTitle="{esc(t.album)}"{orig} summary=""{index} parentIndex="{t.disc_number}"{year}'
+        f' parentTitle="{esc(t.album)}"{orig} summary=""{index} parentIndex="{t.disc_number}"{rating}{year}'
         f' thumb="/library/metadata/{ak}/thumb/{album_ts}" parentThumb="/library/metadata/{ak}/thumb/{album_ts}"'
-        f' grandparentThumb="/library/metadata/{rk}/thumb/{artist_ts}"{pli} duration="{t.duration_ms}"'
+        f' grandparentThumb="/library/metadata/{rk}/thumb/{artist_ts}"{pli}{plays} duration="{t.duration_ms}"'
         f' addedAt="{t.added_at}" updatedAt="{t.updated_at}">\n'
     )
     if excludes is NO_EXCLUDES:
@@ -210,11 +245,15 @@ _TRACK_ATTRS = (
     ("summary", "''", None, False),
     ("index", "t.track_number", "t.track_number is not None", False),
     ("parentIndex", "t.disc_number", None, False),
+    ("userRating", "'8.0'", "t.rating_key % 10 == 0", False),
+    ("lastRatedAt", "t.added_at", "t.rating_key % 10 == 0", False),
     ("parentYear", "t.year", "t.year", False),
     ("thumb", "'/library/metadata/%d/thumb/%d' % (ak, album_ts)", None, False),
     ("parentThumb", "'/library/metadata/%d/thumb/%d' % (ak, album_ts)", None, False),
     ("grandparentThumb", "'/library/metadata/%d/thumb/%d' % (rk, artist_ts)", None, False),
     ("playlistItemID", "pli", "pli is not None", False),
+    ("viewCount", "t.rating_key % 7 + 1", "t.rating_key % 5 == 0", False),
+    ("lastViewedAt", "t.added_at + 86400", "t.rating_key % 5 == 0", False),
     ("duration", "t.duration_ms", None, False),
     ("addedAt", "t.added_at", None, False),
     ("updatedAt", "t.updated_at", None, False),
@@ -292,7 +331,8 @@ def playlist_stats(pl: FakePlaylist, lib: LibraryState) -> tuple[int, int]:
 
 def playlist_xml(pl: FakePlaylist, lib: LibraryState, *, created: bool = False) -> str:
     """One ``<Playlist>``. ``created`` gives the POST answer's shape (no ``composite`` or
-    ``duration``, see ``sm_playlist_create_response.xml``) but with the real ``leafCount``.
+    ``duration``, and ``leafCount="0"`` whatever was added, as in
+    ``sm_playlist_create_response.xml``).
     ``composite``/``duration`` appear once the playlist has items; ``thumb`` once a poster
     was uploaded."""
     leaf, duration = playlist_stats(pl, lib)
@@ -304,7 +344,7 @@ def playlist_xml(pl: FakePlaylist, lib: LibraryState, *, created: bool = False) 
     return (
         f'<Playlist ratingKey="{k}" key="/playlists/{k}/items" guid="{esc(pl.guid)}" type="playlist"'
         f' title="{esc(pl.title)}" summary="{esc(pl.summary)}" smart="0" playlistType="audio"'
-        f'{extra}{thumb} leafCount="{leaf}" addedAt="{pl.added_at}" updatedAt="{pl.updated_at}">\n'
+        f'{extra}{thumb} leafCount="{0 if created else leaf}" addedAt="{pl.added_at}" updatedAt="{pl.updated_at}">\n'
         f"</Playlist>\n"
     )
 
