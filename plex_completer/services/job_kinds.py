@@ -12,6 +12,7 @@ kind                    module
 ``rescan``              :mod:`.playlist_jobs` (re-match stored lists, no AI call)
 ``write_playlist``      :mod:`.playlist_jobs` (retry a failed Plex write)
 ``library_sync``        :mod:`.library_jobs`
+``plex_server_switch``  :mod:`.library_jobs` (re-sync and recreate on a new server)
 ``housekeeping``        :mod:`.scheduled_jobs`
 ``playlist_refresh``    :mod:`.scheduled_jobs`
 ======================  ======================================================

@@ -36,6 +36,7 @@ JOB_KIND_LABELS = {
     "rescan": "Rescan",
     "write_playlist": "Write to Plex",
     "library_sync": "Library sync",
+    "plex_server_switch": "Move to the new Plex server",
     "housekeeping": "Housekeeping",
     "playlist_refresh": "Playlist refresh",
 }
