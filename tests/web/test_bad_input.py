@@ -43,7 +43,7 @@ def test_ids_beyond_64_bits_are_404_on_every_route(client):
     factories.standard_playlist()
     factories.job(status="done", playlist_id=1)
     for rule, methods in _int_rules(client.application):
-        for value in TOO_BIG + ("١", "0x1"):
+        for value in (*TOO_BIG, "١", "0x1"):
             url = _fill(rule, value)
             for method in methods:
                 resp = client.open(url, method=method, data={"choice": "absent", "enabled": "on"})
@@ -69,7 +69,7 @@ def test_nul_characters_are_refused_in_every_form_and_query(client):
     factories.standard_playlist()
     fields = {"prompt": "rainy\x00 jazz", "count": "10", "title": "A\x00", "description": "x", "q": "x",
               "choice": "absent", "username": "me", "password": "pw"}
-    for url, endpoint in post_routes(client.application):
+    for url, _endpoint in post_routes(client.application):
         resp = client.post(url, data=fields)
         assert resp.status_code == 400, (url, resp.status_code)
         assert b"NUL character" in resp.data and b"Invalid character" in resp.data, url

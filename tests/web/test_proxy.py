@@ -8,7 +8,7 @@ import pytest
 from plex_completer.config import ConfigError
 from plex_completer.web.security import HSTS, TrustedProxyFix
 
-from .conftest import PASSWORD, USERNAME, login
+from .conftest import PASSWORD, USERNAME
 
 HTTPS = {"X-Forwarded-Proto": "https"}
 
