@@ -13,6 +13,8 @@ from ..database import is_locked_error
 
 log = logging.getLogger(__name__)
 
+# Docker creates this file in every container (the usual way to tell one is inside).
+DOCKER_MARKER = Path("/.dockerenv")
 CSRF_TITLE = "Form not accepted"
 CSRF_MESSAGE = (
     "This form could not be verified: it was sent from another site or page, or without "
@@ -34,7 +36,7 @@ def _render(status: int, title: str, message: str):
 
 def _where_logs_are() -> str:
     """Where the operator finds the log: ``docker logs`` only inside a container."""
-    if Path("/.dockerenv").exists():
+    if DOCKER_MARKER.exists():
         return "The error was logged (see docker logs plex-completer)."
     return "The error was logged in the app's output."
 
