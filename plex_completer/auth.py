@@ -97,7 +97,8 @@ def verify(username: str, password: str) -> bool:
 
 
 def store_credentials(username: str, password: str) -> None:
-    """Save the first-run account (password hashed with werkzeug's default, scrypt).
+    """Save the first-run account (password hashed with werkzeug's default, scrypt) and
+    end every registered session. Commits.
 
     Raises ``ValueError`` with a user-readable message for an empty username or a
     password shorter than :data:`MIN_PASSWORD_LENGTH`.
@@ -176,12 +177,6 @@ def end_session(session_id: object) -> None:
     if isinstance(session_id, str) and session_id:
         db.session.execute(db.delete(AppSetting).where(AppSetting.key == _session_key(session_id)))
         db.session.commit()
-
-
-def end_all_sessions() -> None:
-    """Unregister every session of the account (all devices must log in again). Commits."""
-    _delete_sessions()
-    db.session.commit()
 
 
 def fingerprint(creds: Credentials) -> str:

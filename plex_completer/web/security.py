@@ -24,7 +24,7 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
-# One year, sent only over HTTPS (RFC 6797 section 7.2: browsers ignore it over HTTP).
+# One year, sent only over HTTPS (RFC 6797 section 7.2: not over non-secure transport).
 # No includeSubDomains: other services on subdomains of the user's host may still be HTTP.
 HSTS = "max-age=31536000"
 # Database ids are signed 64-bit integers (SQLite INTEGER, PostgreSQL BIGINT).
@@ -97,8 +97,8 @@ class TrustedProxyFix:
     """WSGI middleware: werkzeug's ``ProxyFix`` for requests whose ``REMOTE_ADDR`` is one
     of ``networks`` (or any with ``"*"``); other requests are passed on untouched, so a
     client that reaches the app directly cannot fake its address or scheme with
-    ``X-Forwarded-*`` headers (werkzeug's ProxyFix docs: "only use this if the
-    application is actually behind such a proxy"). ``hops`` is the number of proxies
+    ``X-Forwarded-*`` headers (werkzeug's ProxyFix docs: "It is a security issue to trust
+    values that came from the client rather than a proxy"). ``hops`` is the number of proxies
     in the chain (ProxyFix's ``x_for``/``x_proto``/``x_host``/``x_port``/``x_prefix``)."""
 
     def __init__(self, wsgi_app, networks: Iterable[str], hops: int = 1) -> None:
