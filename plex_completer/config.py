@@ -253,6 +253,9 @@ class Settings(BaseModel):
             else:
                 out[name] = str(value)
         out["DATABASE_URL"] = _mask_url_password(self.database_url)
+        out["TRUSTED_PROXIES"] = ",".join(self.TRUSTED_PROXIES) or "none"
+        if self.SESSION_COOKIE_SECURE is None:
+            out["SESSION_COOKIE_SECURE"] = "auto (Secure over HTTPS)"
         return out
 
 
