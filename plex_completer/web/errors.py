@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -56,10 +56,13 @@ def register_errorhandlers(app: Flask) -> None:
         """400 that leaves the session cookie alone. A cross-site POST arrives without the
         (SameSite=Lax) session cookie, so rendering the page would start a new session
         (the page's ``csrf_token()``) and its ``Set-Cookie`` would replace the user's
-        login. Marking the session unmodified keeps Flask from sending any cookie."""
+        login. Marking the session unmodified keeps Flask from sending any cookie; the
+        token Flask-WTF cached in ``g`` for this page is dropped too, as it was never
+        stored (a test that keeps one app context across requests would reuse it)."""
         log.warning("Refused %s %s: %s", request.method, request.path, exc.description)
         response = _render(400, CSRF_TITLE, CSRF_MESSAGE)
         session.modified = False
+        g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
         return response
 
     @app.errorhandler(HTTPException)
