@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     redactor.add_secret(app.config["SECRET_KEY"])
 
     _register_extensions(app, settings)
+    _register_url_converters(app)
     _register_blueprints(app)
     _register_errorhandlers(app)
     _register_cli(app)
@@ -88,6 +89,13 @@ def _migrations_dir() -> Any:
     from .database import MIGRATIONS_DIR
 
     return MIGRATIONS_DIR
+
+
+def _register_url_converters(app: Flask) -> None:
+    """``<int:...>`` ids refuse values beyond 64 bits (404); before any route is added."""
+    from .web.security import register_converters
+
+    register_converters(app)
 
 
 def _register_blueprints(app: Flask) -> None:

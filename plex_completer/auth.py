@@ -6,21 +6,28 @@ are unset, from the account set on the first visit (stored hashed in ``AppSettin
 ``pbkdf2:...``, as printed by ``werkzeug.security.generate_password_hash``), so the
 plain password need not sit in ``.env``.
 
-A session remembers a *fingerprint* of the credentials (an HMAC of the stored secret
-under ``SECRET_KEY``), so changing the password logs every open session out.
+Sessions end on the server too (OWASP Session Management cheat sheet: "the session must
+be invalidated on the server side" at logout, and all sessions after a password change).
+The signed cookie alone cannot be revoked, so every login registers a random session id
+in ``AppSetting`` (only its SHA-256 is stored, under ``auth.session.<digest>``); a cookie
+counts only while its id is registered. Logout removes that one id (other devices stay
+logged in); a password change removes them all. A session also remembers a
+*fingerprint* of the credentials (an HMAC of the stored secret under ``SECRET_KEY``), so
+a changed ``APP_PASSWORD`` ends every session too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .models import AppSetting
+from .models import AppSetting, utcnow
 
 # Prefixes of the hashes werkzeug.security.generate_password_hash produces
 # (https://werkzeug.palletsprojects.com/en/stable/utils/#werkzeug.security.generate_password_hash).
@@ -29,6 +36,10 @@ DEFAULT_USERNAME = "admin"
 MIN_PASSWORD_LENGTH = 8
 _KEY_USERNAME = "auth.username"
 _KEY_HASH = "auth.password_hash"
+_KEY_SESSION_PREFIX = "auth.session."
+# Registered sessions kept at most; the oldest are dropped at a login beyond this (the
+# cookie ends with the browser session, so ids of closed browsers are never removed otherwise).
+MAX_SESSIONS = 50
 # A hash checked when the username is wrong, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -86,7 +97,8 @@ def verify(username: str, password: str) -> bool:
 
 
 def store_credentials(username: str, password: str) -> None:
-    """Save the first-run account (password hashed with werkzeug's default, scrypt).
+    """Save the first-run account (password hashed with werkzeug's default, scrypt) and
+    end every registered session. Commits.
 
     Raises ``ValueError`` with a user-readable message for an empty username or a
     password shorter than :data:`MIN_PASSWORD_LENGTH`.
@@ -102,7 +114,69 @@ def store_credentials(username: str, password: str) -> None:
             db.session.add(AppSetting(key=key, value=value))
         else:
             row.value = value
+    _delete_sessions()  # a new password ends every session (OWASP Authentication cheat sheet)
     db.session.commit()
+
+
+def change_password(current_password: str, new_password: str, confirm: str) -> None:
+    """Replace the first-run account's password; every session ends (see :func:`store_credentials`).
+
+    Raises ``ValueError`` with a user-readable message when the account comes from
+    ``APP_PASSWORD`` (change it there), the current password is wrong, the two new
+    passwords differ or the new one is too short. The current password is required so a
+    borrowed, logged-in browser cannot lock the owner out (OWASP Authentication cheat
+    sheet, "Change password feature").
+    """
+    creds = current_credentials()
+    if creds is None or creds.source != "database":
+        raise ValueError("The password comes from APP_PASSWORD: change it in .env and restart the app.")
+    if not verify(creds.username, current_password):
+        raise ValueError("The current password is wrong.")
+    if new_password != confirm:
+        raise ValueError("The two new passwords differ.")
+    store_credentials(creds.username, new_password)
+
+
+def _session_key(session_id: str) -> str:
+    return _KEY_SESSION_PREFIX + hashlib.sha256(session_id.encode()).hexdigest()[:64]
+
+
+def _delete_sessions() -> None:
+    db.session.execute(db.delete(AppSetting).where(AppSetting.key.startswith(_KEY_SESSION_PREFIX, autoescape=True)))
+
+
+def start_session() -> str:
+    """Register a new server-side session and return its random id (for the cookie).
+
+    Drops the oldest registered sessions beyond :data:`MAX_SESSIONS`. Commits.
+    """
+    session_id = secrets.token_urlsafe(32)
+    db.session.add(AppSetting(key=_session_key(session_id), value=utcnow().isoformat(timespec="seconds")))
+    db.session.flush()
+    stale = db.session.scalars(
+        db.select(AppSetting.key)
+        .where(AppSetting.key.startswith(_KEY_SESSION_PREFIX, autoescape=True))
+        .order_by(AppSetting.updated_at.desc(), AppSetting.key)
+        .offset(MAX_SESSIONS)
+    ).all()
+    if stale:
+        db.session.execute(db.delete(AppSetting).where(AppSetting.key.in_(stale)))
+    db.session.commit()
+    return session_id
+
+
+def session_active(session_id: object) -> bool:
+    """True when ``session_id`` (from the cookie) names a registered session."""
+    if not isinstance(session_id, str) or not session_id or len(session_id) > 200:
+        return False
+    return db.session.get(AppSetting, _session_key(session_id)) is not None
+
+
+def end_session(session_id: object) -> None:
+    """Unregister one session (logout); unknown ids are ignored. Commits."""
+    if isinstance(session_id, str) and session_id:
+        db.session.execute(db.delete(AppSetting).where(AppSetting.key == _session_key(session_id)))
+        db.session.commit()
 
 
 def fingerprint(creds: Credentials) -> str:

@@ -77,6 +77,14 @@ class Settings(BaseModel):
     APP_USERNAME: str | None = None
     APP_PASSWORD: SecretStr | None = None
     AUTH_DISABLED: bool = False
+    # Reverse proxies whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix headers are believed
+    # (werkzeug's ProxyFix, applied only to requests from these addresses): IP addresses or
+    # networks, comma-separated; "*" trusts any sender. Empty: no proxy, headers ignored.
+    TRUSTED_PROXIES: tuple[str, ...] = ()
+    # Proxies in a chain in front of the app that each append to X-Forwarded-For.
+    TRUSTED_PROXY_HOPS: int = Field(default=1, ge=1, le=10)
+    # None ("auto"): the session cookie is Secure when the request came over HTTPS.
+    SESSION_COOKIE_SECURE: bool | None = None
 
     SCHEDULER_ENABLED: bool = True
     # Scheduler defaults (plex_completer.scheduler): standard 5-field crontab expressions
@@ -153,6 +161,40 @@ class Settings(BaseModel):
             raise ValueError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {value!r}")
         return value
 
+    @field_validator("TRUSTED_PROXIES", mode="before")
+    @classmethod
+    def _proxies(cls, value: Any) -> tuple[str, ...]:
+        import ipaddress
+
+        if value is None:
+            return ()
+        items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+        out = []
+        for item in (i.strip() for i in items):
+            if not item:
+                continue
+            if item == "*":
+                out.append(item)
+                continue
+            try:
+                out.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                raise ValueError(
+                    "TRUSTED_PROXIES must be IP addresses or networks separated by commas "
+                    f"(e.g. '172.16.0.0/12,127.0.0.1') or '*', got {item!r}"
+                ) from None
+        return tuple(out)
+
+    @field_validator("SESSION_COOKIE_SECURE", mode="before")
+    @classmethod
+    def _auto_bool(cls, value: Any, info: Any) -> bool | None:
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
+            return None
+        try:
+            return cls._bool(value, info)
+        except ValueError:
+            raise ValueError(f"SESSION_COOKIE_SECURE must be auto, true or false, got {value!r}") from None
+
     @field_validator("AUTH_DISABLED", "SCHEDULER_ENABLED", mode="before")
     @classmethod
     def _bool(cls, value: Any, info: Any) -> bool:
@@ -215,6 +257,9 @@ class Settings(BaseModel):
             else:
                 out[name] = str(value)
         out["DATABASE_URL"] = _mask_url_password(self.database_url)
+        out["TRUSTED_PROXIES"] = ",".join(self.TRUSTED_PROXIES) or "none"
+        if self.SESSION_COOKIE_SECURE is None:
+            out["SESSION_COOKIE_SECURE"] = "auto (Secure over HTTPS)"
         return out
 
 

@@ -8,6 +8,7 @@ raise the first one as a ``ValueError``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MIN_TRACKS = 5
@@ -20,6 +21,8 @@ MAX_PROMPT_CHARS = 1000
 # A playlist title as shown in Plex apps; the description is the playlist's summary.
 MAX_TITLE_CHARS = 200
 MAX_DESCRIPTION_CHARS = 2000
+# A track count typed into a form: ASCII digits only (re's \d would take any Unicode digit).
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 def clean_prompt(prompt: str | None) -> str:
@@ -28,21 +31,31 @@ def clean_prompt(prompt: str | None) -> str:
 
 
 def request_errors(prompt: str, count: Any) -> dict[str, str]:
-    """Problems with a playlist request: ``prompt`` (already cleaned) and ``count``
-    (anything ``int()`` accepts)."""
+    """Problems with a playlist request: ``prompt`` (already cleaned) and ``count`` (an
+    ``int``, or text of ASCII digits only: ``int()`` would also take "٣٠", "+30", "3_0")."""
     errors: dict[str, str] = {}
     if len(prompt) < MIN_PROMPT_CHARS:
         errors["prompt"] = "Describe the playlist you want in a few words, e.g. “rainy Sunday jazz”."
     elif len(prompt) > MAX_PROMPT_CHARS:
         errors["prompt"] = f"Keep the description under {MAX_PROMPT_CHARS} characters (it has {len(prompt)})."
-    try:
-        number = int(count)
-    except (TypeError, ValueError):
+    number = parse_count(count)
+    if number is None:
         errors["count"] = f"Choose a whole number of tracks between {MIN_TRACKS} and {MAX_TRACKS}."
     else:
         if not MIN_TRACKS <= number <= MAX_TRACKS:
             errors["count"] = f"Choose between {MIN_TRACKS} and {MAX_TRACKS} tracks."
     return errors
+
+
+def parse_count(count: Any) -> int | None:
+    """``count`` as an int when it is one (not a bool) or is 1 to 6 ASCII digits, else None."""
+    if isinstance(count, bool):
+        return None
+    if isinstance(count, int):
+        return count
+    if isinstance(count, str) and _DIGITS.fullmatch(count):
+        return int(count)
+    return None
 
 
 def details_errors(title: str, description: str) -> dict[str, str]:

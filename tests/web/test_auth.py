@@ -151,3 +151,61 @@ def test_auth_disabled_opens_pages_and_says_so(make_app):
         assert b"Login is turned off" in page.data
         assert b"Log out" not in page.data
         assert client.get("/login").headers["Location"] == "/"
+
+
+def _limited_app(make_app, **overrides):
+    return make_app(AUTH_DISABLED=False, APP_USERNAME=USERNAME, APP_PASSWORD=PASSWORD, RATELIMIT_ENABLED=True, **overrides)
+
+
+def _from(app, address: str, **headers):
+    """A test client whose requests come from ``address`` (the TCP peer)."""
+    client = app.test_client()
+    client.environ_base.update({"REMOTE_ADDR": address, **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}})
+    return client
+
+
+def test_only_failed_logins_count(make_app):
+    app = _limited_app(make_app)
+    with app.app_context():
+        client = app.test_client()
+        assert [login(client).status_code for _ in range(8)] == [302] * 8
+        assert [login(client, password="guess").status_code for _ in range(4)] == [401] * 4
+        assert login(client).status_code == 302  # the fifth try, right: still allowed
+
+
+def test_login_limit_is_per_address_and_username(make_app):
+    app = _limited_app(make_app)
+    with app.app_context():
+        guesser = _from(app, "192.0.2.10")
+        assert [login(guesser, password=f"guess {i}").status_code for i in range(5)] == [401] * 5
+        assert login(guesser).status_code == 429
+        assert login(guesser, username=" ADMIN ").status_code == 429  # same name, varied
+        assert login(guesser, username="someone").status_code == 401  # another name: its own count
+        assert login(_from(app, "192.0.2.11")).status_code == 302  # the owner elsewhere is not locked out
+
+
+def test_login_limit_per_address_caps_guesses_across_usernames(make_app):
+    app = _limited_app(make_app)
+    with app.app_context():
+        sprayer = _from(app, "192.0.2.20")
+        codes = [login(sprayer, username=f"user{i}", password="guess").status_code for i in range(20)]
+        assert codes == [401] * 20
+        assert login(sprayer, username="user-new").status_code == 429
+        assert login(_from(app, "192.0.2.21")).status_code == 302
+
+
+def test_login_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(make_app):
+    trusted = _limited_app(make_app, TRUSTED_PROXIES="127.0.0.1")
+    with trusted.app_context():
+        first = _from(trusted, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.5"})
+        assert [login(first, password="guess").status_code for _ in range(5)] == [401] * 5
+        assert login(first).status_code == 429
+        second = _from(trusted, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.6"})
+        assert login(second).status_code == 302  # another client behind the same proxy
+    direct = _limited_app(make_app)
+    with direct.app_context():
+        liar = _from(direct, "198.51.100.7", **{"X-Forwarded-For": "203.0.113.5"})
+        assert [login(liar, password="guess").status_code for _ in range(5)] == [401] * 5
+        # Not a trusted proxy: a new X-Forwarded-For does not buy new guesses.
+        again = _from(direct, "198.51.100.7", **{"X-Forwarded-For": "203.0.113.99"})
+        assert login(again).status_code == 429

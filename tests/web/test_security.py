@@ -40,7 +40,7 @@ def test_login_form_itself_needs_the_csrf_token(csrf_app):
     client = csrf_app.test_client()
     resp = client.post("/login", data={"username": USERNAME, "password": PASSWORD})
     assert resp.status_code == 400
-    assert b"Form expired" in resp.data
+    assert b"Form not accepted" in resp.data
     assert client.get("/").status_code == 302
 
 
@@ -53,7 +53,7 @@ def test_every_post_is_refused_without_a_csrf_token(csrf_app):
     for url, _endpoint in routes:
         resp = client.post(url, data={"prompt": "anything", "count": "10", "choice": "absent"})
         assert resp.status_code == 400, (url, resp.status_code)
-        assert b"Form expired" in resp.data, url
+        assert b"Form not accepted" in resp.data, url
     # Nothing was changed by the refused requests.
     with csrf_app.app_context():
         assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
@@ -171,3 +171,21 @@ def test_stored_password_hash_never_shows(make_app):
         client.post("/login", data={"username": "me", "password": "a long password"})
         for url, html in _all_get_pages(client, app).items():
             assert stored not in html and "a long password" not in html, url
+
+
+def test_a_refused_form_leaves_the_login_alone(csrf_app):
+    """A POST without a token (another site's form) gets a clear 400 and no Set-Cookie:
+    the user's session survives it (issue 17)."""
+    client, token = _logged_in_with_token(csrf_app)
+    for url in ("/logout", "/playlists/new", "/settings/test-plex"):
+        resp = client.post(url, data={"prompt": "anything", "count": "10"})
+        assert resp.status_code == 400, url
+        assert b"Form not accepted" in resp.data and b"Nothing was changed" in resp.data
+        assert "Set-Cookie" not in resp.headers, url
+        assert client.get("/").status_code == 200, url
+    # A cross-site POST arrives without the SameSite=Lax cookie: still no cookie is set,
+    # so the browser keeps the one it has.
+    stranger = csrf_app.test_client()
+    resp = stranger.post("/logout", headers={"Origin": "http://evil.example", "Referer": "http://evil.example/"})
+    assert resp.status_code == 400 and "Set-Cookie" not in resp.headers
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
