@@ -63,8 +63,8 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
     }
     errors = limits.request_errors(limits.clean_prompt(values["prompt"]), values["count"])
     if "count" not in errors:
-        values["count"] = int(values["count"])
-    if values["seed"] and not values["seed"].isdigit():
+        values["count"] = limits.parse_count(values["count"])
+    if values["seed"] and not (values["seed"].isascii() and values["seed"].isdigit()):
         errors["seed"] = "Pick a playlist from the list."
     return values, errors
 
@@ -102,7 +102,7 @@ def seed_options() -> dict:
 @bp.get("/new")
 def new():
     """The "new playlist" form; ``prompt``/``count`` in the query string prefill it."""
-    count = request.args.get("count", type=int) or DEFAULT_TRACKS
+    count = limits.parse_count(request.args.get("count", "")) or DEFAULT_TRACKS
     values = {"prompt": request.args.get("prompt", "")[:MAX_PROMPT_CHARS], "count": min(max(count, MIN_TRACKS), MAX_TRACKS), "seed": ""}
     return _render_new(values)
 

@@ -124,3 +124,10 @@ def test_a_database_overflow_anywhere_is_a_404_and_other_overflows_stay_500s(mak
     resp = client.get("/test-only/lookup")
     assert resp.status_code == 404 and b"Nothing has that number" in resp.data
     assert client.get("/test-only/other-overflow").status_code == 500
+
+
+def test_a_taste_seed_or_count_in_non_ascii_digits_is_a_form_error_not_a_crash(client):
+    resp = client.post("/playlists/new", data={"prompt": "late night soul", "count": "10", "seed": "²"})
+    assert resp.status_code == 400 and b"Pick a playlist from the list." in resp.data
+    page = client.get("/playlists/new?count=%D9%A3%D9%A0")  # Arabic-Indic "30": ignored, the default shows
+    assert page.status_code == 200 and b'value="30"' in page.data
