@@ -56,6 +56,9 @@ class Settings(BaseModel):
     # X-Plex-Container-Size header (sct/overseerr PR #3023, van-geaux/plex_nfo_exporter
     # issues #12 and #14); a lower value helps slow servers and proxies.
     PLEX_PAGE_SIZE: int = Field(default=1000, ge=1, le=1000)
+    # Where the user's browser reaches Plex Web ("Open in Plex" links); PLEX_URL is often a
+    # Docker-internal address. Unset: https://app.plex.tv/desktop, which finds the server.
+    PLEX_PUBLIC_URL: str | None = None
 
     GEMINI_API_KEY: SecretStr | None = None
     GEMINI_MODELS: tuple[str, ...] = DEFAULT_GEMINI_MODELS
@@ -104,7 +107,7 @@ class Settings(BaseModel):
     # Days finished job rows and AI attempts are kept (playlists' history is kept forever).
     JOB_RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
 
-    @field_validator("PLEX_URL", "GEMINI_BASE_URL", "OLLAMA_URL", mode="before")
+    @field_validator("PLEX_URL", "PLEX_PUBLIC_URL", "GEMINI_BASE_URL", "OLLAMA_URL", mode="before")
     @classmethod
     def _url(cls, value: Any, info: Any) -> str | None:
         return _check_url(info.field_name, value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -208,11 +209,22 @@ def plex_playlists_for_seed() -> list[dict[str, Any]]:
 
 
 def plex_web_url(playlist: Playlist) -> str | None:
-    """A link that opens the playlist in Plex Web (``PLEX_URL/web``), or None."""
-    settings = _settings()
-    if not (settings.PLEX_URL and playlist.plex_rating_key):
-        return None
-    from urllib.parse import quote
+    """A link that opens the playlist in Plex Web, or None when the server is not known.
 
-    key = quote(f"/playlists/{playlist.plex_rating_key}", safe="")
-    return f"{settings.PLEX_URL}/web/index.html#!/server/-/playlist?key={key}"
+    Built as plexapi's ``Playlist.getWebURL()`` builds it (``plexapi/server.py``
+    ``_buildWebURL``: ``<base>#!/server/<machineIdentifier>/playlist?key=<playlist key>``):
+    ``base`` is ``PLEX_PUBLIC_URL/web/index.html`` when set (the address the browser can
+    reach), else ``https://app.plex.tv/desktop/``; the machineIdentifier is the one
+    recorded with the playlist, else the library index's.
+    """
+    if not playlist.plex_rating_key:
+        return None
+    machine = playlist.plex_machine_identifier or db.session.scalar(
+        sa.select(LibrarySyncState.machine_identifier).where(LibrarySyncState.machine_identifier.is_not(None)).limit(1)
+    )
+    if not machine:
+        return None
+    settings = _settings()
+    base = f"{settings.PLEX_PUBLIC_URL}/web/index.html" if settings.PLEX_PUBLIC_URL else "https://app.plex.tv/desktop/"
+    key = quote(f"/playlists/{playlist.plex_rating_key}/items", safe="")
+    return f"{base}#!/server/{quote(machine, safe='')}/playlist?key={key}"

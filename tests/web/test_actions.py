@@ -164,3 +164,19 @@ def test_rescan_all_from_the_dashboard(live):
     job = db.session.get(Job, int(resp.headers["Location"].rsplit("/", 1)[1]))
     assert job.kind == "rescan" and job.params == {"playlist_id": None}
     assert job.status == JobStatus.DONE, job.message
+
+
+def test_open_in_plex_links_to_the_server_by_its_machine_identifier(live, stack, make_synced_app):
+    client = live.test_client()
+    job = _generate(client, "sunday soul", "6")
+    playlist = db.session.get(Playlist, job.playlist_id)
+    key = playlist.plex_rating_key
+    machine = stack.plex.machine_identifier
+    html = client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
+    # As plexapi's Playlist.getWebURL() builds it; app.plex.tv when no public URL is set.
+    assert f'href="https://app.plex.tv/desktop/#!/server/{machine}/playlist?key=%2Fplaylists%2F{key}%2Fitems"' in html
+    public = make_synced_app(PLEX_PUBLIC_URL="http://192.168.1.10:32400")
+    with public.app_context():
+        html = public.test_client().get(f"/playlists/{playlist.id}").get_data(as_text=True)
+    assert f'href="http://192.168.1.10:32400/web/index.html#!/server/{machine}/playlist?key=' in html
+    assert stack.plex.url not in html  # never the address only the app can reach
