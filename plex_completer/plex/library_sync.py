@@ -100,14 +100,18 @@ class SyncResult:
     seconds: float
     full: bool
     requests: int
+    # Why a quick sync was asked for but a full one ran ("" when it ran as asked).
+    full_because: str = ""
 
     def summary(self) -> str:
-        """One line such as ``Library sync: +42 tracks, 3 updated, 1 removed in 4.1 s``."""
+        """One line such as ``Library sync: +42 tracks, 3 updated, 1 removed in 4.1 s
+        (56,166 tracks indexed)``; a quick sync that had to read everything says why."""
         kind = "Full library sync" if self.full else "Library sync"
-        return (
-            f"{kind}: +{self.added} tracks, {self.updated} updated, {self.removed} removed "
-            f"in {self.seconds:.1f} s ({self.total} tracks indexed)"
+        line = (
+            f"{kind}: +{self.added:,} tracks, {self.updated:,} updated, {self.removed:,} removed "
+            f"in {self.seconds:.1f} s ({self.total:,} tracks indexed)"
         )
+        return f"{line}. A full sync ran because {self.full_because}." if self.full_because else line
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-friendly dict."""
@@ -151,23 +155,21 @@ def sync_library(
             server = gateway.machine_identifier
             state = index_store.read_state(conn, section.key)
             known = index_store.index_server(conn)
+            asked_full = full
+            because = ""
             if known and server and known != server:
                 if not confirm_server:
                     raise PlexServerChanged(known, server)
-                full = True
+                full, because = True, "the library now comes from another Plex server"
             caps = capabilities.load(server)
             if caps is None or full or state is None:
                 report(0, 0, "Checking what the Plex server supports")
                 caps = capabilities.probe(gateway, section, size)
                 capabilities.save(caps)
             size = min(size, caps.page_size)
-            if not full and (
-                state is None
-                or state.get("last_full_sync_at") is None
-                or index_store.other_sections_present(conn, section.key)
-                or not caps.updated_filter
-            ):
-                full = True
+            if not full:
+                because = _why_full(conn, section, state, caps)
+                full = bool(because)
             if full:
                 added, updated, removed, total = _full_sync(conn, gateway, section, caps, size, report, started)
             else:
@@ -183,11 +185,23 @@ def sync_library(
             seconds=round(time.monotonic() - started, 3),
             full=full,
             requests=gateway.requests,
+            full_because="" if asked_full else because,
         )
         log.info("%s (section %s %r, %d requests)", result.summary(), section.key, section.title, result.requests)
         return result
     finally:
         _sync_lock.release()
+
+
+def _why_full(conn: Any, section: SectionInfo, state: dict[str, Any] | None, caps: Any) -> str:
+    """Why a quick sync cannot run ("" when it can): the reason ends the sync's summary."""
+    if state is None or state.get("last_full_sync_at") is None:
+        return "this is the first sync of the music section"
+    if index_store.other_sections_present(conn, section.key):
+        return "the music section changed (PLEX_MUSIC_SECTION)"
+    if not caps.updated_filter:
+        return "this Plex server ignores the updatedAt filter a quick sync needs"
+    return ""
 
 
 def _figures(

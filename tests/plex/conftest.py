@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import base_config
 from tests.fakes.library.model import FakeTrack
 from tests.fakes.plex.server import PlexEmulator
 
@@ -53,22 +52,12 @@ def emu(tracks):
     emulator.stop()
 
 
-def make_app(tmp_path, **overrides):
-    from plex_completer import create_app
-
-    return create_app(base_config(tmp_path, **overrides))
-
-
 @pytest.fixture
-def plex_app(tmp_path, monkeypatch, emu):
+def plex_app(make_app, emu):
     """An app (in an app context) whose PLEX_URL/PLEX_TOKEN point at :func:`emu`."""
-    monkeypatch.chdir(tmp_path)
-    app = make_app(tmp_path, PLEX_URL=emu.url, PLEX_TOKEN=emu.token, PLEX_TIMEOUT=5)
+    app = make_app(PLEX_URL=emu.url, PLEX_TOKEN=emu.token, PLEX_TIMEOUT=5)
     with app.app_context():
         yield app
-    runner = app.extensions.get("job_runner")
-    if runner is not None:
-        runner.shutdown()
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import random
 
 import pytest
 
+from plex_completer.extensions import db
+from plex_completer.models import Job, JobStatus
 from plex_completer.plex.move_plan import apply_moves, longest_increasing_subsequence, plan_moves
 from tests.plex.conftest import TRACK_COUNT, make_tracks
 
@@ -16,6 +18,9 @@ def test_cli_sync_library_prints_progress_and_summary(plex_app, emu):
     assert first.exit_code == 0, first.output
     assert "Reading tracks from Plex" in first.output
     assert f"Full library sync: +{TRACK_COUNT} tracks, 0 updated, 0 removed in " in first.output
+    assert "A full sync ran because this is the first sync of the music section." in first.output
+    job = db.session.scalars(db.select(Job).order_by(Job.id.desc())).first()  # the CLI leaves a job row too
+    assert (job.kind, job.trigger, job.status) == ("library_sync", "cli", JobStatus.DONE) and job.result["added"] == TRACK_COUNT
 
     emu.advance(120)
     emu.add_tracks(make_tracks(4, first_key=50_000))
@@ -24,7 +29,7 @@ def test_cli_sync_library_prints_progress_and_summary(plex_app, emu):
     assert second.output.strip().splitlines()[-1].startswith("Library sync: +4 tracks, 0 updated, 0 removed in ")
 
     full = runner.invoke(args=["sync-library", "--full"])
-    assert "Full library sync: +0 tracks" in full.output
+    assert "Full library sync: +0 tracks" in full.output and "ran because" not in full.output  # asked for
 
 
 def test_cli_sync_library_fails_with_one_line(plex_app, emu):

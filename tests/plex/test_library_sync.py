@@ -225,19 +225,17 @@ def test_switching_music_section_forces_a_full_sync_and_drops_the_old_rows(setti
     assert library_sync.index_version() == 2
 
 
-def test_full_sync_of_the_real_data_library_round_trips_every_field(tmp_path, monkeypatch):
+def test_full_sync_of_the_real_data_library_round_trips_every_field(make_app):
     """The small real-data library (non-ASCII names, '&', featured artists, discs) indexes
     exactly as the emulator serves it."""
     from tests.fakes.library.builder import shared_library
     from tests.fakes.library.data import require_shared_data
     from tests.fakes.plex.server import PlexEmulator
-    from tests.plex.conftest import make_app
 
     require_shared_data()
     tracks = shared_library("small")
-    monkeypatch.chdir(tmp_path)
     with PlexEmulator(tracks) as emu:
-        app = make_app(tmp_path, PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
+        app = make_app(PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
         with app.app_context():
             result = sync_library(app.config["SETTINGS"], full=True)
             index = _index()

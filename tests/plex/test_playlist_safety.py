@@ -150,14 +150,12 @@ def test_failing_follow_up_never_leaves_an_orphan(plex_app, settings, emu, track
     assert len(emu.playlists) == 1 and [p.title for p in emu.playlists.values()] == ["夜晚"]
 
 
-def test_partly_applied_add_batch_is_detected_and_repaired(tmp_path, monkeypatch):
-    from tests.plex.conftest import make_app
+def test_partly_applied_add_batch_is_detected_and_repaired(make_app):
 
     many = make_tracks(450, first_key=100_000)
     keys = [t.rating_key for t in many]
     with PlexEmulator(many) as emu:
-        monkeypatch.chdir(tmp_path)
-        app = make_app(tmp_path, PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
+        app = make_app(PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
         with app.app_context():
             emu.faults.partial_adds = 1  # the first add batch silently drops a key (200)
             ref = playlists.create_playlist(app.config["SETTINGS"], "Everything", keys, "")
@@ -188,17 +186,15 @@ def test_a_404_on_one_item_is_not_a_gone_playlist(settings, emu, tracks, monkeyp
     assert emu.playlists[ref.rating_key] is pl
 
 
-def test_long_playlist_on_a_hostile_server_reads_back_whole(tmp_path, monkeypatch):
+def test_long_playlist_on_a_hostile_server_reads_back_whole(make_app):
     """Playlist item pages cut to 70: the read-back pages by items received, so a
     450-track playlist verifies without a spurious re-plan, and a rewrite stays in place."""
-    from tests.plex.conftest import make_app
 
     many = make_tracks(450, first_key=100_000)
     keys = [t.rating_key for t in many]
     with PlexEmulator(many) as emu:
         emu.set_strictness(hostile=True, hostile_page=70)
-        monkeypatch.chdir(tmp_path)
-        app = make_app(tmp_path, PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
+        app = make_app(PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
         with app.app_context():
             settings = app.config["SETTINGS"]
             ref = playlists.create_playlist(settings, "Everything", keys, "")

@@ -29,9 +29,8 @@ def test_create_playlist_keeps_order_title_and_summary(settings, emu, tracks):
     assert pl.owner_token == emu.token
 
 
-def test_long_lists_are_batched_so_no_request_hits_414(tracks, tmp_path, monkeypatch):
+def test_long_lists_are_batched_so_no_request_hits_414(make_app, tracks):
     from tests.fakes.plex.server import PlexEmulator
-    from tests.plex.conftest import make_app
 
     many = make_tracks(450, first_key=100_000)
     keys = [t.rating_key for t in many]
@@ -44,8 +43,7 @@ def test_long_lists_are_batched_so_no_request_hits_414(tracks, tmp_path, monkeyp
         )
         assert unbatched.status_code == 414
         emu.clear_requests()
-        monkeypatch.chdir(tmp_path)
-        app = make_app(tmp_path, PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
+        app = make_app(PLEX_URL=emu.url, PLEX_TOKEN=emu.token)
         with app.app_context():
             ref = playlists.create_playlist(app.config["SETTINGS"], "Everything", keys, "")
         assert _order(emu, ref.rating_key) == keys
