@@ -260,6 +260,11 @@ class Settings(BaseModel):
             else:
                 out[name] = str(value)
         out["DATABASE_URL"] = _mask_url_password(self.database_url)
+        if self.SECRET_KEY is None:
+            out["SECRET_KEY"] = f"generated, stored in {self.DATA_DIR / 'secret_key'}"
+        from .timezones import zone_label  # the zone actually in use, named
+
+        out["TZ"] = f"{self.TZ} (in use)" if self.TZ else f"not set: {zone_label(self)}"
         out["TRUSTED_PROXIES"] = ",".join(self.TRUSTED_PROXIES) or "none"
         if self.SESSION_COOKIE_SECURE is None:
             out["SESSION_COOKIE_SECURE"] = "auto (Secure over HTTPS)"

@@ -22,11 +22,12 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 # Settings shown in groups, in this order; anything else lands under "Other".
 GROUPS = (
-    ("Plex", ("PLEX_URL", "PLEX_TOKEN", "PLEX_MUSIC_SECTION", "PLEX_TIMEOUT", "PLEX_PAGE_SIZE")),
+    ("Plex", ("PLEX_URL", "PLEX_PUBLIC_URL", "PLEX_TOKEN", "PLEX_MUSIC_SECTION", "PLEX_TIMEOUT", "PLEX_PAGE_SIZE")),
     ("Gemini", ("GEMINI_API_KEY", "GEMINI_MODELS", "GEMINI_BASE_URL", "GEMINI_TIMEOUT")),
     ("Ollama", ("OLLAMA_URL", "OLLAMA_MODEL", "OLLAMA_TIMEOUT")),
     ("App", ("DATA_DIR", "DATABASE_URL", "SECRET_KEY", "LOG_LEVEL", "TZ")),
-    ("Login", ("APP_USERNAME", "APP_PASSWORD", "AUTH_DISABLED")),
+    ("Login", ("APP_USERNAME", "APP_PASSWORD", "AUTH_DISABLED", "SESSION_COOKIE_SECURE", "TRUSTED_PROXIES",
+               "TRUSTED_PROXY_HOPS")),
 )
 # Settings not listed above whose name starts with one of these go under "Schedules".
 SCHEDULE_PREFIXES = ("SCHEDULE", "JOB_")

@@ -281,3 +281,14 @@ def test_dashboard_offers_rescan_all_once_there_are_playlists(user):
     assert 'id="rescan-all"' not in user.get("/").get_data(as_text=True)
     factories.standard_playlist()
     assert 'id="rescan-all"' in user.get("/").get_data(as_text=True)
+
+
+def test_settings_say_the_secret_key_was_generated_and_name_the_zone_in_use(make_app):
+    app = make_app(SECRET_KEY=None, TZ=None)
+    with app.app_context():
+        html = _text(app.test_client().get("/settings"))
+    assert "generated, stored in" in html and "secret_key" in html
+    assert "not set:" in html and "the server&#39;s zone; set TZ to change it" in html
+    berlin = make_app(TZ="Europe/Berlin")
+    with berlin.app_context():
+        assert "Europe/Berlin (in use)" in _text(berlin.test_client().get("/settings"))
