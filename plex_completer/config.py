@@ -58,11 +58,23 @@ class Settings(BaseModel):
     GEMINI_BASE_URL: str | None = None
     # Gemini Flash answers a 30-track list in ~5-20 s; past 60 s the cascade moves on.
     GEMINI_TIMEOUT: float = Field(default=60.0, gt=0)
+    # A configured model that answers "retired / not available" (404, or 429 "limit: 0")
+    # is replaced by the newest stable model of its kind found with models.list
+    # (plex_completer.ai.successors). false pins GEMINI_MODELS exactly.
+    GEMINI_AUTO_SUCCESSOR: bool = True
+    # Gemini 3 thinking depth (thinking_level): minimal, low, medium or high. A level a
+    # model rejects (gemini-3.7 rejects minimal) is replaced by the nearest it accepts.
+    GEMINI_THINKING_LEVEL: str = "low"
 
     OLLAMA_URL: str | None = "http://localhost:11434"
-    OLLAMA_MODEL: str = "hermes3:8b"
-    # A CPU-only 8B model takes 30-90 s for a 30-track JSON list.
+    # A 3-4B instruct model finishes a JSON track list on a CPU; see README "Troubleshooting the AI".
+    OLLAMA_MODEL: str = "qwen2.5:3b"
+    # Seconds for the whole answer (a 3B model on a CPU writes a 30-track list in 40-120 s).
     OLLAMA_TIMEOUT: float = Field(default=180.0, gt=0)
+    # Seconds until the first streamed token (loading the model from disk counts here).
+    OLLAMA_FIRST_TOKEN_TIMEOUT: float = Field(default=90.0, gt=0)
+    # How long Ollama keeps the model loaded after an answer (Ollama duration, e.g. 10m).
+    OLLAMA_KEEP_ALIVE: str = "10m"
 
     DATA_DIR: Path = Path("./data")
     DATABASE_URL: str | None = Field(default=None, repr=False)  # may hold a password
@@ -141,6 +153,14 @@ class Settings(BaseModel):
 
         return normalize_crontab(value, info.field_name)
 
+    @field_validator("GEMINI_THINKING_LEVEL", mode="before")
+    @classmethod
+    def _thinking_level(cls, value: Any) -> str:
+        value = str(value or "low").strip().lower()
+        if value not in ("minimal", "low", "medium", "high"):
+            raise ValueError(f"GEMINI_THINKING_LEVEL must be minimal, low, medium or high, got {value!r}")
+        return value
+
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
     def _level(cls, value: Any) -> str:
@@ -149,7 +169,7 @@ class Settings(BaseModel):
             raise ValueError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {value!r}")
         return value
 
-    @field_validator("AUTH_DISABLED", "SCHEDULER_ENABLED", mode="before")
+    @field_validator("AUTH_DISABLED", "SCHEDULER_ENABLED", "GEMINI_AUTO_SUCCESSOR", mode="before")
     @classmethod
     def _bool(cls, value: Any, info: Any) -> bool:
         if isinstance(value, bool):

@@ -36,6 +36,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
+def retry_sleeps(monkeypatch):
+    """The cascade's quick-retry waits (seconds), recorded instead of slept."""
+    from plex_completer.ai import cascade
+
+    waits: list[float] = []
+    monkeypatch.setattr(cascade, "sleep_before_retry", waits.append)
+    return waits
+
+
+@pytest.fixture(autouse=True)
 def _close_cached_clients():
     yield
     from plex_completer.ai import gemini, ollama_provider
