@@ -109,7 +109,8 @@ def plan_request(
 
     ``level`` is the configured Gemini 3 thinking level; ``output_token_limit`` the
     model's ``outputTokenLimit`` (tokens) when known. ``larger`` is the retry after a
-    cut answer: twice the answer room and the lowest thinking the model accepts.
+    cut answer: twice the answer room (the thinking room kept) and the lowest thinking
+    level the model accepts.
     ``without_thinking`` drops the thinking config (the retry after a 400 that rejected it).
     """
     name = model.removeprefix("models/")
@@ -127,7 +128,9 @@ def plan_request(
     if without_thinking:
         # The model thinks at its default depth; leave it the room of "medium".
         return RequestPlan("3", None, None, 1.0, min(answer + THINKING_ROOM["medium"], limit))
-    chosen = accepted_level(name, "minimal" if larger else level)
-    if larger and LEVELS.index(chosen) > LEVELS.index(level):
-        chosen = accepted_level(name, level)
-    return RequestPlan("3", None, chosen, 1.0, min(answer + THINKING_ROOM[chosen], limit))
+    configured = accepted_level(name, level)
+    chosen = accepted_level(name, "minimal") if larger else configured
+    if LEVELS.index(chosen) > LEVELS.index(configured):
+        chosen = configured
+    # The retry keeps the configured level's room: with less thinking, more is left for the answer.
+    return RequestPlan("3", None, chosen, 1.0, min(answer + THINKING_ROOM[configured], limit))
