@@ -97,9 +97,9 @@ class Settings(BaseModel):
     # a project's values are shown in AI Studio) so the user's own requests still get answers.
     # 0 turns scheduled refreshes off (they are postponed every day).
     # Default 10: free-tier requests-per-day quotas are per model and keep shrinking
-    # (Gemini 2.5 Flash: 250 RPD as quoted in musistudio/claude-code-router#969, Nov 2025;
-    # gemini-2.0-flash answers "limit: 0" to new free keys, continuedev/continue#10356;
-    # users report ~20 RPD since). 10 leaves most of even a 20-request day to the user.
+    # (Gemini 2.5 Flash went from 250 to 20 RPD in December 2025,
+    # sh2/extension-summarize-translate-gemini#36; a model may have no free quota at all,
+    # "limit: 0", continuedev/continue#12643). 10 leaves most of a 20-request day to the user.
     SCHEDULER_AI_DAILY_CAP: int = Field(default=10, ge=0, le=10_000)
     # Days finished job rows and AI attempts are kept (playlists' history is kept forever).
     JOB_RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)

@@ -285,6 +285,10 @@ class _Run:
             return None
         successors.store(self.settings, found)
         self.in_chain.add(found.model)
+        # The slot is not lost: its retired model's attempts no longer decide the outcome.
+        for summary in self.rec.summaries:
+            if summary["key"] == spec.key:
+                summary["final"] = False
         # The successor's own state (it may have been disabled or cooled down before).
         key = cooldowns.provider_key("gemini", found.model)
         loaded = cooldowns.load_states([key])
@@ -521,7 +525,11 @@ def _all_failed(rec: _Recorder) -> AllProvidersFailed:
         a["outcome"] in temporary or (a["outcome"] == Outcome.SKIPPED and a["cooldown_until"]) for a in configured
     )
     all_quota = bool(quota_ends) and waiting
-    server_only = waiting and any(a["outcome"] == Outcome.SERVER for a in configured) and not quota_ends
+    # "Only 5xx": every provider answered a 5xx now, or is cooling down after one.
+    server_only = all(
+        a["outcome"] == Outcome.SERVER or (a["outcome"] == Outcome.SKIPPED and a["cooldown_until"] and a["message"].startswith("server error"))
+        for a in configured
+    )
     parts = []
     for a in configured:
         text = f"{a['display_name']}: {a['message']}"

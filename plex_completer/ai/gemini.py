@@ -18,6 +18,7 @@ the output cap come from :func:`plex_completer.ai.generations.plan_request`.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import logging
 import time
@@ -94,7 +95,9 @@ def _thinking(plan: RequestPlan) -> types.ThinkingConfig | None:
 def _enum_name(value: Any) -> str | None:
     if value is None:
         return None
-    return str(getattr(value, "value", value)).rsplit(".", 1)[-1]
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return str(value).rsplit(".", 1)[-1]
 
 
 def classify_exception(exc: BaseException, *, model: str, configured: tuple[str, ...], timeout_s: float, now: dt.datetime) -> ProviderFailure:
@@ -141,7 +144,7 @@ def generate(settings: Settings, model: str, prompt: Prompt, plan: RequestPlan, 
         raise classify_exception(exc, model=model, configured=settings.GEMINI_MODELS, timeout_s=timeout_s, now=now) from exc
     usage = response.usage_metadata
     feedback = response.prompt_feedback
-    block = _enum_name(getattr(feedback, "block_reason", None)) if feedback else None
+    block = _enum_name(feedback.block_reason) if feedback else None
     candidate = response.candidates[0] if response.candidates else None
     finish = _enum_name(candidate.finish_reason) if candidate else None
     text = response.text if candidate else None
