@@ -109,8 +109,8 @@ def test_429_variants_reach_the_sdk_as_sent(gemini_today, today_client, behaviou
 
 
 def test_2025_era_keeps_the_old_service():
-    from tests.fakes.ai.gemini_server import GeminiEmulator
     from tests.ai_emulators.conftest import GEMINI_KEY, make_genai_client
+    from tests.fakes.ai.gemini_server import GeminiEmulator
 
     with GeminiEmulator(api_key=GEMINI_KEY, era="2025") as emu:
         client = make_genai_client(emu.url, retry=types.HttpRetryOptions(attempts=1))
