@@ -336,3 +336,31 @@ def test_ollama_cut_answer_is_retried_with_a_larger_num_predict(make_app, env, o
     assert [a["outcome"] for a in result.attempts[-2:]] == ["cut", "ok"]
     first, second = (r.body["options"]["num_predict"] for r in ollama_emu.chat_requests())
     assert second == 2 * first
+
+
+# -- 7. diagnostics --------------------------------------------------------------------------
+
+
+def test_diagnostics_show_the_resolved_chain_settings_and_local_times(make_app, env, today, ollama_emu):
+    from plex_completer.ai.diagnostics import build_report
+
+    app = make_app(**env, TZ="Europe/Berlin")
+    with app.app_context():
+        generate_draft(app.config["SETTINGS"], REQ)
+        report = build_report(app.config["SETTINGS"], probe=False)
+        client = app.test_client()
+        html = client.get("/test_ai_services").get_data(as_text=True)
+        dashboard = client.get("/").get_data(as_text=True)
+    first, second, local = report["providers"]
+    assert (first["model"], first["origin"], first["origin_text"]) == ("gemini-3.8-flash", "listing", "successor of gemini-2.5-flash")
+    assert first["chain_label"] == "Gemini 2.5 Flash → gemini-3.8-flash"
+    assert first["request_settings"].startswith("thinking_level low, cap 4,360 tokens, temperature 1")
+    assert (second["model"], second["origin"]) == ("gemini-2.0-flash", "configured")
+    assert second["request_settings"].startswith("no thinking config")
+    assert "num_ctx" in local["request_settings"] and "keep_alive 10m" in local["request_settings"]
+    last = first["today"]["last"]
+    assert last["finish_reason"] == "STOP" and last["thinking_tokens"] == 700 and last["output_tokens"]
+    assert last["at_local"].endswith(("CET", "CEST")) and report["generated_at_local"].endswith(("CET", "CEST"))
+    assert "Gemini 2.5 Flash → gemini-3.8-flash" in html and "successor of gemini-2.5-flash" in html
+    assert "finish reason STOP" in html and "700 thinking" in html and "(UTC)" not in html
+    assert "Gemini 2.5 Flash → gemini-3.8-flash" in dashboard
