@@ -56,10 +56,16 @@ log = logging.getLogger(__name__)
 TRANSIENT_RETRY_S = (1.0, 3.0)
 # Seconds for one models.list page while resolving a successor.
 LISTING_TIMEOUT_S = 10.0
-# Thinking settings a model rejected in this process: (model, level) pairs; the next
-# request to that model goes without a thinking config at once.
+# Models that rejected a thinking setting in this process: the next request to them goes
+# without a thinking config at once.
 _rejected_thinking: set[str] = set()
 _rejected_lock = threading.Lock()
+
+
+def clear_rejected_thinking() -> None:
+    """Forget which models rejected a thinking setting in this process (tests)."""
+    with _rejected_lock:
+        _rejected_thinking.clear()
 
 
 def sleep_before_retry(seconds: float) -> None:

@@ -26,6 +26,8 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass
 
 from ..config import Settings
@@ -42,6 +44,11 @@ ALIASES = {"flash": "gemini-flash-latest", "flash-lite": "gemini-flash-lite-late
 ORIGIN_LISTING = "listing"
 ORIGIN_ALIAS = "alias"
 MAX_SUCCESSORS_PER_RUN = 3  # successors asked for one slot in one generation before giving up
+# After a search that found no successor, the same slot and configuration are not listed
+# again for this long (seconds): a retired slot without a successor then costs nothing.
+MISS_TTL_S = 600.0
+_misses: dict[tuple[str, str], float] = {}
+_misses_lock = threading.Lock()
 
 
 def model_kind(model: str) -> str | None:
@@ -103,7 +110,9 @@ def resolve(settings: Settings, slot: str, exclude: set[str], timeout_s: float, 
 
     ``exclude`` holds models already in the chain or known to be gone. Calls
     ``models.list`` (one request per 200 models, no generation quota); when it fails the
-    kind's ``-latest`` alias is returned unless excluded. Never raises for an API error.
+    kind's ``-latest`` alias is returned unless excluded. A search that finds nothing is
+    remembered for :data:`MISS_TTL_S` seconds per slot and configuration. Never raises
+    for an API error.
     """
     from . import gemini
     from .errors import ProviderFailure
@@ -111,6 +120,10 @@ def resolve(settings: Settings, slot: str, exclude: set[str], timeout_s: float, 
     kind = model_kind(slot)
     if kind is None:
         return None
+    miss_key = (slot, slot_fingerprint(settings))
+    with _misses_lock:
+        if time.monotonic() - _misses.get(miss_key, -MISS_TTL_S) < MISS_TTL_S:
+            return None
     try:
         listing = gemini.list_models(settings, timeout_s, now)
     except ProviderFailure as exc:
@@ -119,8 +132,16 @@ def resolve(settings: Settings, slot: str, exclude: set[str], timeout_s: float, 
         return None if alias in exclude else Successor(slot, alias, ORIGIN_ALIAS, None, reason)
     chosen = pick(listing, kind, exclude)
     if chosen is None:
+        with _misses_lock:
+            _misses[miss_key] = time.monotonic()
         return None
     return Successor(slot, chosen.name, ORIGIN_LISTING, chosen.output_token_limit, reason)
+
+
+def clear_misses() -> None:
+    """Forget the remembered searches that found no successor (tests, settings changes)."""
+    with _misses_lock:
+        _misses.clear()
 
 
 def store(settings: Settings, successor: Successor) -> None:

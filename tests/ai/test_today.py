@@ -33,7 +33,7 @@ def env(today, ollama_emu):
     return {
         "GEMINI_API_KEY": GEMINI_KEY,
         "GEMINI_BASE_URL": today.url,
-        "GEMINI_TIMEOUT": 2.0,
+        "GEMINI_TIMEOUT": 5.0,
         "OLLAMA_URL": ollama_emu.url,
         "OLLAMA_MODEL": OLLAMA,
         "OLLAMA_TIMEOUT": 5.0,
@@ -364,3 +364,11 @@ def test_diagnostics_show_the_resolved_chain_settings_and_local_times(make_app, 
     assert "Gemini 2.5 Flash → gemini-3.8-flash" in html and "successor of gemini-2.5-flash" in html
     assert "finish reason STOP" in html and "700 thinking" in html and "(UTC)" not in html
     assert "Gemini 2.5 Flash → gemini-3.8-flash" in dashboard
+
+
+def test_a_retired_slot_without_successor_is_not_listed_again_on_every_run(make_app, env, today, ollama_emu):
+    app = make_app(**env, GEMINI_MODELS="gemini-2.5-pro")  # no Pro model is listed today
+    with app.app_context():
+        assert generate_draft(app.config["SETTINGS"], REQ).provider == "ollama"
+        assert generate_draft(app.config["SETTINGS"], REQ).provider == "ollama"
+    assert today.generate_calls("gemini-2.5-pro") == 1 and list_calls(today) == 1
