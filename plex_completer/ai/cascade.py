@@ -281,12 +281,17 @@ class _Run:
     def successor_for(self, spec: ProviderSpec, reason: str) -> ProviderSpec | None:
         """Resolve, store and log the successor of ``spec``'s slot; None when there is none."""
         now = self.clock()
-        gone = {key.split(":", 1)[1] for key, state in self.states.items() if state.disabled_outcome == Outcome.RETIRED}
+        gone = {
+            state.key.split(":", 1)[1]
+            for state in self.states.values()
+            if state.disabled_outcome == Outcome.RETIRED
+            and state.disabled_for == cooldowns.config_fingerprint(self.settings, "gemini", state.key.split(":", 1)[1])
+        }
         self.in_chain.add(spec.model)
         exclude = self.in_chain | gone
         found = successors.resolve(self.settings, spec.slot, exclude, min(LISTING_TIMEOUT_S, spec.timeout_s), now, reason)
         if found is None:
-            log.warning("%s is retired and no successor of its kind is available; see /test_ai_services", spec.slot)
+            log.info("%s is retired and no successor of its kind is available; see /test_ai_services", spec.slot)
             successors.forget(spec.slot)
             return None
         successors.store(self.settings, found)

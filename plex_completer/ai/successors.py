@@ -29,10 +29,14 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..extensions import db
 from ..models import ModelSuccessor, utcnow
+
+if TYPE_CHECKING:  # gemini imports google-genai, which the cascade imports only when asked
+    from .gemini import ListedModel
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +93,7 @@ def load(settings: Settings) -> dict[str, Successor]:
     }
 
 
-def pick(listing: list, kind: str, exclude: set[str]) -> object | None:
+def pick(listing: list[ListedModel], kind: str, exclude: set[str]) -> ListedModel | None:
     """The newest stable ``kind`` model of ``listing`` (``gemini.ListedModel`` items) that
     supports ``generateContent`` and is not in ``exclude``; None when there is none."""
     best, best_version = None, (-1, -1)
