@@ -65,11 +65,23 @@ class Settings(BaseModel):
     GEMINI_BASE_URL: str | None = None
     # Gemini Flash answers a 30-track list in ~5-20 s; past 60 s the cascade moves on.
     GEMINI_TIMEOUT: float = Field(default=60.0, gt=0)
+    # A configured model that answers "retired / not available" (404, or 429 "limit: 0")
+    # is replaced by the newest stable model of its kind found with models.list
+    # (plex_completer.ai.successors). false pins GEMINI_MODELS exactly.
+    GEMINI_AUTO_SUCCESSOR: bool = True
+    # Gemini 3 thinking depth (thinking_level): minimal, low, medium or high. A level a
+    # model rejects (gemini-3.7 rejects minimal) is replaced by the nearest it accepts.
+    GEMINI_THINKING_LEVEL: str = "low"
 
     OLLAMA_URL: str | None = "http://localhost:11434"
-    OLLAMA_MODEL: str = "hermes3:8b"
-    # A CPU-only 8B model takes 30-90 s for a 30-track JSON list.
+    # A 3-4B instruct model finishes a JSON track list on a CPU; see README "Troubleshooting the AI".
+    OLLAMA_MODEL: str = "qwen2.5:3b"
+    # Seconds for the whole answer (a 3B model on a CPU writes a 30-track list in 40-120 s).
     OLLAMA_TIMEOUT: float = Field(default=180.0, gt=0)
+    # Seconds until the first streamed token (loading the model from disk counts here).
+    OLLAMA_FIRST_TOKEN_TIMEOUT: float = Field(default=90.0, gt=0)
+    # How long Ollama keeps the model loaded after an answer (Ollama duration, e.g. 10m).
+    OLLAMA_KEEP_ALIVE: str = "10m"
 
     DATA_DIR: Path = Path("./data")
     DATABASE_URL: str | None = Field(default=None, repr=False)  # may hold a password
@@ -100,9 +112,9 @@ class Settings(BaseModel):
     # a project's values are shown in AI Studio) so the user's own requests still get answers.
     # 0 turns scheduled refreshes off (they are postponed every day).
     # Default 10: free-tier requests-per-day quotas are per model and keep shrinking
-    # (Gemini 2.5 Flash: 250 RPD as quoted in musistudio/claude-code-router#969, Nov 2025;
-    # gemini-2.0-flash answers "limit: 0" to new free keys, continuedev/continue#10356;
-    # users report ~20 RPD since). 10 leaves most of even a 20-request day to the user.
+    # (Gemini 2.5 Flash went from 250 to 20 RPD in December 2025,
+    # sh2/extension-summarize-translate-gemini#36; a model may have no free quota at all,
+    # "limit: 0", continuedev/continue#12643). 10 leaves most of a 20-request day to the user.
     SCHEDULER_AI_DAILY_CAP: int = Field(default=10, ge=0, le=10_000)
     # Days finished job rows and AI attempts are kept (playlists' history is kept forever).
     JOB_RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
@@ -156,6 +168,14 @@ class Settings(BaseModel):
 
         return normalize_crontab(value, info.field_name)
 
+    @field_validator("GEMINI_THINKING_LEVEL", mode="before")
+    @classmethod
+    def _thinking_level(cls, value: Any) -> str:
+        value = str(value or "low").strip().lower()
+        if value not in ("minimal", "low", "medium", "high"):
+            raise ValueError(f"GEMINI_THINKING_LEVEL must be minimal, low, medium or high, got {value!r}")
+        return value
+
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
     def _level(cls, value: Any) -> str:
@@ -198,7 +218,7 @@ class Settings(BaseModel):
         except ValueError:
             raise ValueError(f"SESSION_COOKIE_SECURE must be auto, true or false, got {value!r}") from None
 
-    @field_validator("AUTH_DISABLED", "SCHEDULER_ENABLED", mode="before")
+    @field_validator("AUTH_DISABLED", "SCHEDULER_ENABLED", "GEMINI_AUTO_SUCCESSOR", mode="before")
     @classmethod
     def _bool(cls, value: Any, info: Any) -> bool:
         if isinstance(value, bool):

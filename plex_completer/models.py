@@ -116,6 +116,9 @@ class Generation(db.Model):
     model: Mapped[str] = mapped_column(sa.String(80))
     ai_title: Mapped[str] = mapped_column(sa.String(200), default="")
     ai_description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Set when every AI provider failed and a cut answer was kept (plex_completer.ai):
+    # "the AI's answer was cut: 43 of 100 tracks"; empty otherwise.
+    ai_note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     playlist: Mapped[Playlist] = relationship(back_populates="generations")
@@ -291,8 +294,11 @@ class AiAttempt(db.Model):
     """One call (or skip) of one AI provider/model, as the cascade made it.
 
     ``outcome`` is one of ``ok``, ``skipped``, ``quota``, ``retired``, ``auth``,
-    ``config``, ``server``, ``transport``, ``bad_output``, ``blocked``.
-    ``latency_ms`` is milliseconds; token counts are as the provider reported them.
+    ``config``, ``server``, ``transport``, ``bad_output``, ``blocked``, ``cut``.
+    ``latency_ms`` is milliseconds; token counts are as the provider reported them
+    (``thinking_tokens``: Gemini ``thoughtsTokenCount``); ``finish_reason`` is the
+    provider's (``STOP``, ``MAX_TOKENS``, Ollama ``stop``/``length``); ``slot`` is the
+    configured model this attempt stood in for when a successor was asked.
     """
 
     __tablename__ = "ai_attempts"
@@ -310,6 +316,9 @@ class AiAttempt(db.Model):
     prompt_tokens: Mapped[int | None]
     output_tokens: Mapped[int | None]
     total_tokens: Mapped[int | None]
+    thinking_tokens: Mapped[int | None]
+    finish_reason: Mapped[str | None] = mapped_column(sa.String(30))
+    slot: Mapped[str | None] = mapped_column(sa.String(80))
     track_count: Mapped[int | None]
 
 
@@ -329,9 +338,35 @@ class ProviderState(db.Model):
     cooldown_reason: Mapped[str] = mapped_column(sa.Text, default="")
     disabled_for: Mapped[str | None] = mapped_column(sa.String(64))
     disabled_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The outcome that disabled the model (``retired`` for 404 / 429 "limit: 0", ``auth``):
+    # a retired slot is handed to its successor without another request.
+    disabled_outcome: Mapped[str | None] = mapped_column(sa.String(20))
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ModelSuccessor(db.Model):
+    """The Gemini model that stands in for a configured one that is retired or has no quota.
+
+    ``slot`` is the configured model id (``gemini-2.5-flash``), ``successor`` the model
+    asked in its place (``gemini-3.8-flash``), ``origin`` how it was found (``listing``:
+    ``models.list``; ``alias``: a ``-latest`` alias because the listing failed).
+    ``fingerprint`` is :func:`plex_completer.ai.successors.slot_fingerprint` (base URL,
+    API-key hash, ``GEMINI_MODELS``; never the key): a row whose fingerprint differs
+    from the current configuration is ignored, so a configuration change re-checks.
+    ``output_token_limit`` is the successor's ``outputTokenLimit`` (tokens) when listed.
+    """
+
+    __tablename__ = "ai_model_successors"
+
+    slot: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    successor: Mapped[str] = mapped_column(sa.String(80))
+    origin: Mapped[str] = mapped_column(sa.String(20), default="listing")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    output_token_limit: Mapped[int | None]
+    resolved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AppSetting(db.Model):

@@ -1,4 +1,8 @@
-"""AI cascade: Gemini 2.5 Flash → Gemini 2.0 Flash → Ollama, quota-aware.
+"""AI cascade: Gemini 2.5 Flash → Gemini 2.0 Flash → Ollama, quota-aware and self-healing.
+
+A Gemini slot whose model Google has retired is filled by its successor (the newest
+stable model of the same kind, found with ``models.list``; see
+:mod:`plex_completer.ai.successors` and ``docs/ai-cascade.md``).
 
 Public API (used by the playlist service and the diagnostics page)::
 

@@ -18,8 +18,10 @@ class Answer:
     """A provider's raw answer.
 
     ``text`` is the answer text (untrusted), ``structured`` an SDK-parsed value or None,
-    ``truncated`` True when the provider reports its token limit was hit; token counts
-    are as the provider reported them (None when not given).
+    ``truncated`` True when the provider says the answer was cut (Gemini
+    ``MAX_TOKENS``/``SAFETY``/``RECITATION``, Ollama ``done_reason: length``); token
+    counts are as the provider reported them (None when not given;
+    ``thinking_tokens`` is Gemini's ``thoughtsTokenCount``).
     """
 
     text: str | None
@@ -29,6 +31,7 @@ class Answer:
     prompt_tokens: int | None = None
     output_tokens: int | None = None
     total_tokens: int | None = None
+    thinking_tokens: int | None = None
 
 
 @dataclass

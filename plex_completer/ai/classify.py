@@ -13,8 +13,24 @@ modules catch the SDK exceptions and call these. Decisions follow the documents:
 * Per-day quotas reset at midnight Pacific time
   (https://ai.google.dev/gemini-api/docs/rate-limits), hence America/Los_Angeles.
 * 400 with ``ErrorInfo.reason == "API_KEY_INVALID"`` is a bad key, not a bad request.
-* Ollama answers 404 ``model "x" not found, try pulling it first`` for a model that is
-  not pulled (https://github.com/ollama/ollama/blob/main/docs/api.md).
+* A 429 body varies (see :func:`quota_info`): several violations and no ``quotaValue``
+  (google-gemini/gemini-cli#8437); "limit: 0" only in the message text, for a model
+  this key has no quota for at all (continuedev/continue#12643); only a ``Help`` detail
+  (googleapis/python-genai#1427) or no details (googleapis/python-genai#2065).
+  "limit: 0" means the model is not available to this key: it is treated like a
+  retired model (a successor is asked), not as a per-minute wait.
+* 404 NOT_FOUND "This model models/x is no longer available [to new users]" (google/
+  adk-docs#1840, sohzm/cheating-daddy#476) or "models/x is not found for API version":
+  the model is replaced by its successor.
+* 500/502/503/504 (503: "This model is currently experiencing high demand. Spikes in
+  demand are usually temporary.", continuedev/continue#10903) are transient: one quick
+  retry on the same model.
+* A 400 that names the thinking level ("Allowed values are: medium, low, high",
+  fishjar/kiss-translator#1048) rejected the request's thinking setting.
+* Ollama answers 404 ``model 'x' not found`` (older servers append ``, try pulling it
+  first``, ollama/ollama#718); out of memory is 500 ``model requires more system
+  memory (5.3 GiB) than is available (3.5 GiB)`` (continuedev/continue#11767,
+  home-assistant/core#139085).
 """
 
 from __future__ import annotations
@@ -40,15 +56,18 @@ QUOTA_DAY_MESSAGE = "per-day quota exhausted"
 QUOTA_MINUTE_MESSAGE = "per-minute quota exhausted"
 QUOTA_MESSAGES = (QUOTA_DAY_MESSAGE, QUOTA_MINUTE_MESSAGE)
 MODELS_DOC = "https://ai.google.dev/gemini-api/docs/models"
-# The model to suggest when a configured Flash model is retired (404); Google's current
-# cheapest Flash at the time of writing (Gemini deprecations page).
-REPLACEMENT_MODEL = "gemini-2.5-flash-lite"
+# The alias to suggest to users who pin models: it follows the newest Flash model
+# (huggingface/tau#630), so it does not go stale like a dated suggestion did.
+REPLACEMENT_MODEL = "gemini-flash-latest"
+_ZERO_LIMIT = re.compile(r"\blimit:\s*0\b")
+_THINKING_REJECTED = re.compile(r"thinking[_ ]?(level|budget|config)|allowed values are", re.I)
+_OOM = re.compile(r"requires more system memory|out of memory|cudaMalloc failed|insufficient memory", re.I)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 _TYPE_PREFIX = "type.googleapis.com/google.rpc."
 
 
-def short(text: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
+def one_line(text: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
     """``text`` as one redacted line, capped at ``limit`` characters."""
     line = " ".join(str(text or "").split())
     line = redact(line)
@@ -92,12 +111,14 @@ def _detail(details: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [d for d in details if str(d.get("@type", "")).removeprefix(_TYPE_PREFIX) == kind]
 
 
-def quota_info(body: Any) -> tuple[str, float | None, list[str], bool]:
+def quota_info(body: Any, message: str = "") -> tuple[str, float | None, list[str], bool]:
     """Read a 429 body: ``(scope, retry_delay_s, quota_ids, zero_limit)``.
 
     ``scope`` is ``day`` when any violated quota id is per day, else ``minute``.
-    ``zero_limit`` is True when a violated quota's value is 0 (the model has no quota
-    at all for this key, e.g. no free tier).
+    ``zero_limit`` is True when a violated quota's value is 0 or the ``message`` says
+    "limit: 0" (continuedev/continue#12643: the only trace of it may be the text): the
+    model has no quota at all for this key. ``retry_delay_s`` is the ``RetryInfo``
+    delay in seconds, or None when the body has none (then the caller waits 60 s).
     """
     details = error_details(body)
     quota_ids: list[str] = []
@@ -111,11 +132,13 @@ def quota_info(body: Any) -> tuple[str, float | None, list[str], bool]:
                 quota_ids.append(qid)
             if str(violation.get("quotaValue", "")).strip() == "0":
                 zero_limit = True
+    if _ZERO_LIMIT.search(message or ""):
+        zero_limit = True
     delay = None
     for info in _detail(details, "RetryInfo"):
         delay = parse_duration(info.get("retryDelay"))
     per_day = any("perday" in q.replace("_", "").lower() for q in quota_ids)
-    return ("day" if per_day or zero_limit else "minute"), delay, quota_ids, zero_limit
+    return ("day" if per_day else "minute"), delay, quota_ids, zero_limit
 
 
 def error_reasons(body: Any) -> list[str]:
@@ -124,13 +147,19 @@ def error_reasons(body: Any) -> list[str]:
 
 
 def replacement_hint(model: str, configured: tuple[str, ...] | list[str]) -> str:
-    """Advice for a retired/unknown Gemini ``model``: which ``GEMINI_MODELS`` to set."""
+    """Advice for a retired/unknown Gemini ``model``.
+
+    With ``GEMINI_AUTO_SUCCESSOR`` (the default) the cascade asks a successor itself;
+    the hint says how to pin a model instead: ``GEMINI_MODELS`` without ``model`` plus
+    the ``gemini-flash-latest`` alias, which follows the newest Flash model.
+    """
     keep = [m for m in configured if m != model]
     if model != REPLACEMENT_MODEL and REPLACEMENT_MODEL not in keep:
         keep.append(REPLACEMENT_MODEL)
-    if not keep:
-        return f"Set GEMINI_MODELS to a current Flash model listed at {MODELS_DOC}."
-    return f"Set GEMINI_MODELS={','.join(keep)} (or a newer Flash model listed at {MODELS_DOC})."
+    return (
+        f"The cascade asks a successor in its place unless GEMINI_AUTO_SUCCESSOR=false; to pin models, set "
+        f"GEMINI_MODELS={','.join(keep)} (current models: {MODELS_DOC})."
+    )
 
 
 def classify_gemini_api_error(
@@ -150,20 +179,28 @@ def classify_gemini_api_error(
     JSON error body; ``now`` (aware) anchors cooldowns. Returns a ProviderFailure with
     the outcome, cooldown/disable decision and a message free of secrets.
     """
-    text = short(message or status or f"HTTP {code}")
+    text = one_line(message or status or f"HTTP {code}")
     status = (status or "").upper()
     reasons = error_reasons(body)
     common = {"error_class": error_class, "http_status": code}
     if code == 429 or status == "RESOURCE_EXHAUSTED":
-        scope, delay, _ids, zero = quota_info(body)
+        scope, delay, _ids, zero = quota_info(body, message or "")
+        if zero:
+            return ProviderFailure(
+                Outcome.RETIRED,
+                f"model {model} has no quota for this API key (limit: 0)",
+                disable=True,
+                replaceable=True,
+                hint=f"Enable billing for the key's project to use {model}, or leave it to its successor. "
+                + replacement_hint(model, configured_models),
+                quota_scope="none",
+                **common,
+            )
         if scope == "day":
             until = quota_reset_at(now)
-            hint = (
-                f"{model} has no quota for this API key (limit 0); pick another model or enable billing."
-                if zero
-                else "The free tier's daily request quota resets at midnight Pacific time."
-            )
+            hint = "The free tier's daily request quota resets at midnight Pacific time."
             return ProviderFailure(Outcome.QUOTA, QUOTA_DAY_MESSAGE, cooldown_until=until, hint=hint, quota_scope="day", **common)
+        # No RetryInfo (a Help-only body, python-genai#1427, or no details, #2065): 60 s.
         seconds = delay if delay is not None and delay > 0 else MINUTE_QUOTA_DEFAULT_S
         return ProviderFailure(Outcome.QUOTA, QUOTA_MINUTE_MESSAGE, cooldown_s=seconds, quota_scope="minute", **common)
     if "API_KEY_INVALID" in reasons or code == 401 or code == 403 or status in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
@@ -180,10 +217,20 @@ def classify_gemini_api_error(
             Outcome.RETIRED,
             f"model {model} is retired or unknown: {text}",
             disable=True,
+            replaceable=True,
             hint=replacement_hint(model, configured_models),
             **common,
         )
     if code == 400 or status in ("INVALID_ARGUMENT", "FAILED_PRECONDITION"):
+        if _THINKING_REJECTED.search(message or ""):
+            return ProviderFailure(
+                Outcome.CONFIG,
+                f"thinking setting rejected by {model}: {text}",
+                cooldown_s=CONFIG_COOLDOWN_S,
+                rejected_thinking=True,
+                hint="Set GEMINI_THINKING_LEVEL to a level this model accepts (low works on every Gemini 3 model).",
+                **common,
+            )
         return ProviderFailure(
             Outcome.CONFIG,
             f"request rejected ({status or code}): {text}",
@@ -192,7 +239,13 @@ def classify_gemini_api_error(
             **common,
         )
     if code >= 500:
-        return ProviderFailure(Outcome.SERVER, f"server error {code} {status}: {text}".replace("  ", " "), cooldown_s=SERVER_COOLDOWN_S, **common)
+        return ProviderFailure(
+            Outcome.SERVER,
+            f"server error {code} {status}: {text}".replace("  ", " "),
+            cooldown_s=SERVER_COOLDOWN_S,
+            transient=code in (500, 502, 503, 504),
+            **common,
+        )
     return ProviderFailure(Outcome.CONFIG, f"unexpected HTTP {code} {status}: {text}", cooldown_s=SERVER_COOLDOWN_S, **common)
 
 
@@ -211,13 +264,19 @@ def classify_transport(exc: BaseException, *, timeout_s: float, refused: str | N
     elif isinstance(exc, ConnectionError) or "Connect" in name:
         message = refused or f"connection failed ({name})"
     else:
-        message = f"connection lost ({name}: {short(exc, 200)})"
+        message = f"connection lost ({name}: {one_line(exc, 200)})"
     return ProviderFailure(Outcome.TRANSPORT, message, error_class=name, cooldown_s=TRANSPORT_COOLDOWN_S)
 
 
 def classify_ollama_response(status_code: int, error: str, *, model: str) -> ProviderFailure:
-    """Classify ``ollama.ResponseError`` (``status_code`` and its ``error`` text)."""
-    text = short(error)
+    """Classify ``ollama.ResponseError`` (``status_code`` and its ``error`` text).
+
+    404 (either wording, with or without ", try pulling it first") is a model that is
+    not pulled; a 500 whose text says the model needs more memory than is free gets a
+    hint to pick a smaller model or free memory, and a longer cooldown (it will not pass
+    in seconds).
+    """
+    text = one_line(error)
     if status_code == 404:
         return ProviderFailure(
             Outcome.CONFIG,
@@ -225,6 +284,15 @@ def classify_ollama_response(status_code: int, error: str, *, model: str) -> Pro
             error_class="ResponseError",
             http_status=404,
             hint=f"Run `ollama pull {model}` on the Ollama host, or set OLLAMA_MODEL to a model listed by `ollama list`.",
+        )
+    if status_code >= 500 and _OOM.search(error or ""):
+        return ProviderFailure(
+            Outcome.SERVER,
+            f"not enough memory for {model}: {text}",
+            error_class="ResponseError",
+            http_status=status_code,
+            cooldown_s=CONFIG_COOLDOWN_S,
+            hint=f"Use a smaller model (e.g. OLLAMA_MODEL=qwen2.5:3b or llama3.2:3b), or free memory on the Ollama host; {model} does not fit.",
         )
     if status_code >= 500 or status_code < 0:
         return ProviderFailure(Outcome.SERVER, f"server error {status_code}: {text}", error_class="ResponseError", http_status=status_code, cooldown_s=SERVER_COOLDOWN_S)

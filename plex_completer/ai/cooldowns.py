@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from ..config import Settings
 from ..extensions import db
 from ..models import ProviderState
-from .errors import ProviderFailure
+from .errors import Outcome, ProviderFailure
 
 
 def provider_key(kind: str, model: str) -> str:
@@ -28,7 +28,7 @@ def provider_key(kind: str, model: str) -> str:
     return f"{kind}:{model}"
 
 
-def config_fingerprint(settings: Any, kind: str, model: str) -> str:
+def config_fingerprint(settings: Settings, kind: str, model: str) -> str:
     """A 32-hex-character fingerprint of the configuration ``kind``/``model`` runs under."""
     if kind == "gemini":
         key = settings.GEMINI_API_KEY.get_secret_value() if settings.GEMINI_API_KEY else ""
@@ -43,7 +43,9 @@ class Gate:
     """Whether a model may be called now.
 
     ``open`` is True when it may; otherwise ``reason`` says why (cooldown or disabled),
-    ``until`` is the end of the cooldown (aware UTC) or None when disabled.
+    ``until`` is the end of the cooldown (aware UTC) or None when disabled;
+    ``retired`` is True when the model was disabled as retired / not available to this
+    key (its slot may be handed to a successor without another request).
     """
 
     open: bool
@@ -51,6 +53,7 @@ class Gate:
     until: dt.datetime | None = None
     disabled: bool = False
     hint: str = ""
+    retired: bool = False
 
 
 def gate_for(state: ProviderState | None, fingerprint: str, now: dt.datetime) -> Gate:
@@ -59,7 +62,7 @@ def gate_for(state: ProviderState | None, fingerprint: str, now: dt.datetime) ->
         return Gate(True)
     if state.disabled_for and state.disabled_for == fingerprint:
         reason, _, hint = (state.disabled_reason or "disabled").partition("\n")
-        return Gate(False, reason, None, True, hint)
+        return Gate(False, reason, None, True, hint, state.disabled_outcome == Outcome.RETIRED)
     if state.cooldown_until and state.cooldown_until > now:
         return Gate(False, state.cooldown_reason or "cooling down", state.cooldown_until)
     return Gate(True)
@@ -117,6 +120,7 @@ def _apply_failure(key: str, failure: ProviderFailure, fingerprint: str, now: dt
     if failure.disable:
         state.disabled_for = fingerprint
         state.disabled_reason = failure.message + ("\n" + failure.hint if failure.hint else "")
+        state.disabled_outcome = failure.outcome
     db.session.commit()
     return until
 
@@ -131,4 +135,5 @@ def record_success(key: str) -> None:
         state.cooldown_reason = ""
         state.disabled_for = None
         state.disabled_reason = ""
+        state.disabled_outcome = None
         db.session.commit()

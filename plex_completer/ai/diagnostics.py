@@ -5,7 +5,11 @@ the key), a live probe that spends no generation quota (Gemini ``models.get`` pe
 model, which also detects retired models; Ollama ``/api/version`` and ``list()``), the
 stored cooldown/disabled state and today's ``AiAttempt`` figures. Probes run
 concurrently with a short timeout so the page loads in seconds even when every
-provider is down. :func:`run_test` makes a real 3-track generation through one provider.
+provider is down. Each Gemini entry shows where its model came from (configured,
+successor of X, alias) from the stored resolutions, the request settings the cascade
+would send (:mod:`plex_completer.ai.generations`) and the last finish reason and token
+counts; times are in the user's zone (``TZ``). :func:`run_test` makes a real 3-track
+generation through one provider.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ import logging
 import statistics
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from ..config import Settings
 from ..extensions import db
 from ..logging_setup import redact
 from ..models import AiAttempt, utcnow
+from ..timezones import day_start, scheduler_zone
+from . import successors
 from .base import Probe
 from .cascade import generate_draft
-from .chain import Clock, ProviderSpec, local_time, provider_chain, select
+from .chain import Clock, ProviderSpec, local_time, provider_chain, restrict_chain
 from .errors import AllProvidersFailed, Outcome
+from .generations import plan_request
+from .prompts import build_prompt
 from .schema import GenerationRequest
 from .status import cascade_status
 
@@ -32,9 +40,32 @@ log = logging.getLogger(__name__)
 PROBE_TIMEOUT_S = 4.0  # per probe; the page waits at most this plus a small margin
 TEST_TIMEOUT_CAP_S = 60.0  # the test button runs inline in the request
 TEST_PROMPT = "A short test playlist: three well-known upbeat pop songs from the 1980s."
+TYPICAL_COUNT = 30  # the track count the shown request settings are computed for
 
 
-def _probe(settings: Any, spec: ProviderSpec, timeout_s: float, now: dt.datetime) -> Probe:
+def local_stamp(moment: dt.datetime | None, settings: Settings) -> str | None:
+    """``moment`` in the user's zone as ``2026-12-02 09:15 CET`` (None stays None)."""
+    if moment is None:
+        return None
+    return moment.astimezone(scheduler_zone(settings)).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def request_settings(settings: Settings, spec: ProviderSpec) -> str:
+    """What the cascade sends ``spec`` for a 30-track list, as one line of text."""
+    if spec.kind == "gemini":
+        plan = plan_request(spec.model, TYPICAL_COUNT, level=settings.GEMINI_THINKING_LEVEL, output_token_limit=spec.output_token_limit)
+        return plan.describe()
+    from . import ollama_provider
+
+    options = ollama_provider.request_options(build_prompt(GenerationRequest("x", TYPICAL_COUNT), compact=True), TYPICAL_COUNT)
+    return (
+        f"num_ctx {options['num_ctx']:,}, num_predict {options['num_predict']:,}, keep_alive {settings.OLLAMA_KEEP_ALIVE}, "
+        f"think false when the model can think; first token within {min(settings.OLLAMA_FIRST_TOKEN_TIMEOUT, settings.OLLAMA_TIMEOUT):g} s, "
+        f"whole answer within {settings.OLLAMA_TIMEOUT:g} s"
+    )
+
+
+def _probe(settings: Settings, spec: ProviderSpec, timeout_s: float, now: dt.datetime) -> Probe:
     if spec.kind == "gemini":
         from . import gemini
 
@@ -44,7 +75,7 @@ def _probe(settings: Any, spec: ProviderSpec, timeout_s: float, now: dt.datetime
     return ollama_provider.probe(settings.OLLAMA_URL, spec.model, timeout_s)
 
 
-def run_probes(settings: Any, chain: list[ProviderSpec], timeout_s: float, now: dt.datetime) -> dict[str, Probe]:
+def run_probes(settings: Settings, chain: list[ProviderSpec], timeout_s: float, now: dt.datetime) -> dict[str, Probe]:
     """Probe every configured provider concurrently; return ``{key: Probe}``.
 
     A probe still running after ``timeout_s`` + 1 s is reported as ``down`` (the thread
@@ -69,24 +100,16 @@ def run_probes(settings: Any, chain: list[ProviderSpec], timeout_s: float, now: 
     return out
 
 
-def _day_start(settings: Any, now: dt.datetime) -> dt.datetime:
-    try:
-        zone = ZoneInfo(settings.TZ) if settings.TZ else None
-    except Exception:  # noqa: BLE001
-        zone = None
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
-
-
-def attempt_stats(settings: Any, now: dt.datetime) -> dict[tuple[str, str], dict[str, Any]]:
-    """Today's (local day) attempts per ``(provider, model)``.
+def attempt_stats(settings: Settings, now: dt.datetime) -> dict[tuple[str, str], dict[str, Any]]:
+    """Today's (local day in ``TZ``) attempts per ``(provider, model)``.
 
     Values: ``attempts`` (real calls, skips excluded), ``ok``, ``skipped``,
     ``success_rate`` (0-1 or None), ``median_latency_ms`` of successful calls, and the
-    ``last`` attempt's outcome/message/time.
+    ``last`` attempt's ``outcome``/``message``/``at`` (ISO UTC)/``at_local``/
+    ``finish_reason``/``prompt_tokens``/``output_tokens``/``thinking_tokens``.
     """
     rows = db.session.scalars(
-        db.select(AiAttempt).where(AiAttempt.started_at >= _day_start(settings, now)).order_by(AiAttempt.id)
+        db.select(AiAttempt).where(AiAttempt.started_at >= day_start(now, scheduler_zone(settings))).order_by(AiAttempt.id)
     ).all()
     stats: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
@@ -95,7 +118,17 @@ def attempt_stats(settings: Any, now: dt.datetime) -> dict[tuple[str, str], dict
             entry["skipped"] += 1
             continue
         entry["attempts"] += 1
-        entry["last"] = {"outcome": row.outcome, "message": row.message, "at": row.started_at.isoformat(), "purpose": row.purpose}
+        entry["last"] = {
+            "outcome": row.outcome,
+            "message": row.message,
+            "at": row.started_at.isoformat(),
+            "at_local": local_stamp(row.started_at, settings),
+            "purpose": row.purpose,
+            "finish_reason": row.finish_reason,
+            "prompt_tokens": row.prompt_tokens,
+            "output_tokens": row.output_tokens,
+            "thinking_tokens": row.thinking_tokens,
+        }
         if row.outcome == Outcome.OK:
             entry["ok"] += 1
             if row.latency_ms is not None:
@@ -129,18 +162,21 @@ def _verdict(item: dict[str, Any]) -> tuple[str, str]:
     return "ok", "Ready."
 
 
-def build_report(settings: Any, *, probe_timeout_s: float = PROBE_TIMEOUT_S, clock: Clock | None = None, probe: bool = True) -> dict[str, Any]:
+def build_report(settings: Settings, *, probe_timeout_s: float = PROBE_TIMEOUT_S, clock: Clock | None = None, probe: bool = True) -> dict[str, Any]:
     """The diagnostics report as JSON-ready data (no secrets, no AI text).
 
     ``{"generated_at", "providers": [...], "summary", "next_in_line"}``; each provider has
     ``key``, ``kind``, ``model``, ``display_name``, ``position`` (1-based cascade order),
     ``configured``, ``missing``, ``probe`` (``status``/``message``/``hint``/
     ``latency_ms``/``details``), ``cooldown_until`` (ISO UTC) and ``cooldown_until_local``,
-    ``disabled``, ``reason``, ``hint``, ``last_error``, ``today`` (see
-    :func:`attempt_stats`), ``next_in_line``, ``level`` and ``verdict``. Needs an app context.
+    ``disabled``, ``reason``, ``hint``, ``last_error``, ``last_error_at_local``, ``today``
+    (see :func:`attempt_stats`), ``next_in_line``, ``level``, ``verdict``, ``slot``,
+    ``origin``, ``origin_text``, ``chain_label`` and ``request_settings``; the report
+    also has ``generated_at_local``. Needs an app context; no successor is resolved
+    here (stored resolutions only), so the page spends no quota and lists nothing.
     """
     now = (clock or utcnow)()
-    chain = provider_chain(settings)
+    chain = provider_chain(settings, successors.load(settings))
     statuses = {s.key: s for s in cascade_status(settings, clock=lambda: now)}
     probes = run_probes(settings, chain, probe_timeout_s, now) if probe else {}
     stats = attempt_stats(settings, now)
@@ -171,6 +207,12 @@ def build_report(settings: Any, *, probe_timeout_s: float = PROBE_TIMEOUT_S, clo
             "hint": redact(status.hint or result.hint),
             "last_error": redact(status.last_error),
             "last_error_at": status.last_error_at.isoformat() if status.last_error_at else None,
+            "last_error_at_local": local_stamp(status.last_error_at, settings),
+            "slot": spec.slot,
+            "origin": spec.origin,
+            "origin_text": spec.origin_text,
+            "chain_label": spec.chain_label,
+            "request_settings": request_settings(settings, spec),
             "today": stats.get((spec.kind, spec.model), {"attempts": 0, "ok": 0, "skipped": 0, "success_rate": None, "median_latency_ms": None, "last": None}),
             "next_in_line": status.next_in_line,
         }
@@ -185,23 +227,24 @@ def build_report(settings: Any, *, probe_timeout_s: float = PROBE_TIMEOUT_S, clo
         summary = "No AI provider is configured: set GEMINI_API_KEY (Gemini) or OLLAMA_URL and OLLAMA_MODEL (Ollama)."
     return {
         "generated_at": now.isoformat(),
+        "generated_at_local": local_stamp(now, settings),
         "providers": providers,
         "next_in_line": first["key"] if first else None,
         "summary": summary,
     }
 
 
-def run_test(settings: Any, provider: str, *, clock: Clock | None = None, timeout_cap_s: float = TEST_TIMEOUT_CAP_S) -> dict[str, Any]:
+def run_test(settings: Settings, provider: str, *, clock: Clock | None = None, timeout_cap_s: float = TEST_TIMEOUT_CAP_S) -> dict[str, Any]:
     """Run a real 3-track generation through ``provider`` alone (a key or kind).
 
     Returns ``{"ok", "provider", "display_name", "latency_ms", "title", "description",
     "tracks": [{artist, title, album, year}], "message", "attempts"}``; AI text is returned
     as data (the template escapes it). Raises ``ValueError`` for an unknown provider.
     """
-    spec = select(provider_chain(settings), provider)[0]
+    spec = restrict_chain(provider_chain(settings, successors.load(settings)), provider)[0]
     req = GenerationRequest(prompt=TEST_PROMPT, count=3)
     try:
-        result = generate_draft(settings, req, only=spec.key, clock=clock, purpose="test", timeout_cap_s=timeout_cap_s)
+        result = generate_draft(settings, req, only=spec.slot_key, clock=clock, purpose="test", timeout_cap_s=timeout_cap_s)
     except AllProvidersFailed as exc:
         attempt = exc.attempts[-1] if exc.attempts else {}
         message = attempt.get("message") or exc.message

@@ -25,7 +25,8 @@ class Outcome:
     SERVER = "server"  # 5xx
     TRANSPORT = "transport"  # connection refused, timeout, dropped connection
     BAD_OUTPUT = "bad_output"  # answered, but no usable track
-    BLOCKED = "blocked"  # safety block
+    BLOCKED = "blocked"  # the prompt was blocked (promptFeedback.blockReason)
+    CUT = "cut"  # MAX_TOKENS / SAFETY / RECITATION with fewer tracks than asked, or no text
 
 
 @dataclass
@@ -37,7 +38,11 @@ class ProviderFailure(Exception):
     ``cooldown_s`` (seconds) or ``cooldown_until`` (aware UTC) ask the cascade to skip
     this model for a while; ``disable`` asks it to skip the model until the
     configuration changes; ``hint`` says what the user can do (e.g. which model to set).
-    ``quota_scope`` is ``minute``/``day`` for quota failures.
+    ``quota_scope`` is ``minute``/``day`` for quota failures. ``replaceable`` marks a
+    model that is retired or has no quota for this key (404, 429 "limit: 0"): the
+    cascade asks its successor (:mod:`plex_completer.ai.successors`). ``transient``
+    marks a 5xx worth one quick retry on the same model; ``rejected_thinking`` a 400
+    that refused the request's thinking setting (retried once without it).
     """
 
     outcome: str
@@ -49,6 +54,9 @@ class ProviderFailure(Exception):
     hint: str = ""
     quota_scope: str | None = None
     http_status: int | None = None
+    replaceable: bool = False
+    transient: bool = False
+    rejected_thinking: bool = False
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -63,7 +71,9 @@ class AllProvidersFailed(Exception):
     ``message`` is written for the user; ``attempts`` are the attempt summaries (dicts as
     in :attr:`CascadeResult.attempts`); ``all_quota_exhausted`` is True when every
     configured provider is out of quota or cooling down (the caller may postpone the job
-    to ``next_retry_at``, aware UTC, or None when no cooldown ends on its own).
+    to ``next_retry_at``, aware UTC, or None when no cooldown ends on its own);
+    ``server_errors_only`` is True when every configured provider failed on a 5xx or a
+    timeout/cooldown that passes by itself (a scheduled job is then postponed).
     """
 
     def __init__(
@@ -72,9 +82,11 @@ class AllProvidersFailed(Exception):
         attempts: list[dict[str, Any]],
         all_quota_exhausted: bool = False,
         next_retry_at: dt.datetime | None = None,
+        server_errors_only: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.attempts = attempts
         self.all_quota_exhausted = all_quota_exhausted
         self.next_retry_at = next_retry_at
+        self.server_errors_only = server_errors_only

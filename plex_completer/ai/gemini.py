@@ -2,24 +2,27 @@
 
 The client is built with ``HttpOptions``: ``base_url`` from ``GEMINI_BASE_URL`` when set,
 ``timeout`` in **milliseconds** (``HttpOptions.timeout`` is documented in ms) from
-``GEMINI_TIMEOUT`` seconds, and ``HttpRetryOptions(attempts=1)``: the SDK's own retry
-(5 attempts with 1-60 s backoff on 408/429/5xx) would hold a quota-exhausted model for
-seconds to minutes; the cascade is the retry policy and moves to the next model at once.
+``GEMINI_TIMEOUT`` seconds, and ``HttpRetryOptions(attempts=1)``: the SDK retries only
+when ``retry_options`` is given (google-genai 3.4.0 ``_api_client``; its defaults would
+back off on 408/429/5xx for seconds to minutes); the cascade is the retry policy (one
+quick retry on a 5xx, then the next model).
 
-Structured output: ``response_mime_type="application/json"`` with
-:class:`~plex_completer.ai.schema.PlaylistDraft` as ``response_schema``
-(https://ai.google.dev/gemini-api/docs/structured-output). Gemini 2.5 Flash thinks by
-default; ``thinking_budget=0`` turns that off (128 is the minimum for 2.5 Pro), which
-saves tokens and seconds and does not help list-writing
-(https://ai.google.dev/gemini-api/docs/thinking).
+Structured output: ``response_mime_type="application/json"`` with the JSON Schema of
+:class:`~plex_completer.ai.schema.PlaylistDraft` as ``response_json_schema`` (Gemini 2.0:
+the class as ``response_schema``), https://ai.google.dev/gemini-api/docs/structured-output. Thinking, temperature and
+the output cap come from :func:`plex_completer.ai.generations.plan_request`.
+:func:`list_models` reads ``models.list`` (no generation quota) for
+:mod:`plex_completer.ai.successors`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -27,11 +30,13 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
+from ..config import Settings
 from .base import Answer, ClientCache, Probe
-from .classify import classify_gemini_api_error, classify_transport, short
+from .classify import classify_gemini_api_error, classify_transport, one_line
 from .errors import Outcome, ProviderFailure
+from .generations import RequestPlan
 from .prompts import Prompt
-from .schema import PlaylistDraft
+from .schema import PlaylistDraft, draft_json_schema
 
 try:  # google-genai 3.x uses httpx2 when installed (its default backend)
     import httpx2
@@ -40,11 +45,16 @@ try:  # google-genai 3.x uses httpx2 when installed (its default backend)
 except ImportError:  # pragma: no cover - depends on the installed extras
     _TRANSPORT_ERRORS = (httpx.TransportError,)
 
-# Finish reasons that mean "the answer was withheld", not "the model failed" (OTHER is
-# neither: an empty answer for no stated reason is bad output). Any promptFeedback
-# blockReason is a block.
-_BLOCK_REASONS = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"}
+# Finish reasons that mean "the answer was withheld" with no text at all, for reasons
+# a retry will not change. SAFETY and RECITATION with or without text are treated as a
+# cut answer by the cascade (retried once); any promptFeedback blockReason is a block.
+_BLOCK_REASONS = {"PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"}
 _clients = ClientCache()
+# The draft's JSON Schema, built once: given as ``response_json_schema`` (passed through
+# unchanged by the SDK, t_json_schema) instead of converting the pydantic class on every
+# request (t_schema costs milliseconds per call). Gemini 2.0 only takes the OpenAPI-style
+# ``response_schema``, so it keeps the class.
+_JSON_SCHEMA = draft_json_schema()
 # The SDK's HTTP backend logs every request at INFO ("HTTP Request: POST .../models/x:
 # generateContent"); the cascade's own lines tell that story with the provider's name.
 for _noisy in ("httpx2", "google_genai"):
@@ -52,7 +62,7 @@ for _noisy in ("httpx2", "google_genai"):
         logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 
-def get_client(settings: Any, timeout_s: float) -> genai.Client:
+def get_client(settings: Settings, timeout_s: float) -> genai.Client:
     """A cached ``genai.Client`` for the configured key and base URL, ``timeout_s`` seconds.
 
     Raises ``ValueError`` when no API key is set.
@@ -79,24 +89,20 @@ def close_clients() -> None:
     _clients.close_all()
 
 
-def _thinking(model: str) -> types.ThinkingConfig | None:
-    name = model.removeprefix("models/")
-    if name.startswith("gemini-2.5-pro"):
-        return types.ThinkingConfig(thinking_budget=128)
-    if name.startswith("gemini-2.5"):
-        return types.ThinkingConfig(thinking_budget=0)
-    return None  # 2.0 models reject thinking_config; newer models choose their own level
-
-
-def _max_output_tokens(count: int) -> int:
-    # ~40 tokens per track object plus title/description; the cap stops runaway repetition.
-    return 512 + 60 * count
+def _thinking(plan: RequestPlan) -> types.ThinkingConfig | None:
+    if plan.thinking_level:
+        return types.ThinkingConfig(thinking_level=types.ThinkingLevel(plan.thinking_level.upper()))
+    if plan.thinking_budget is not None:
+        return types.ThinkingConfig(thinking_budget=plan.thinking_budget)
+    return None
 
 
 def _enum_name(value: Any) -> str | None:
     if value is None:
         return None
-    return str(getattr(value, "value", value)).rsplit(".", 1)[-1]
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return str(value).rsplit(".", 1)[-1]
 
 
 def classify_exception(exc: BaseException, *, model: str, configured: tuple[str, ...], timeout_s: float, now: dt.datetime) -> ProviderFailure:
@@ -118,22 +124,23 @@ def classify_exception(exc: BaseException, *, model: str, configured: tuple[str,
         return classify_transport(exc, timeout_s=timeout_s, refused="not reachable (connection refused)")
     if isinstance(exc, genai_errors.UnknownApiResponseError):
         return ProviderFailure(Outcome.SERVER, "answer was not valid JSON at the HTTP level", error_class=type(exc).__name__, cooldown_s=30)
-    return ProviderFailure(Outcome.SERVER, f"unexpected error: {short(exc, 200)}", error_class=type(exc).__name__)
+    return ProviderFailure(Outcome.SERVER, f"unexpected error: {one_line(exc, 200)}", error_class=type(exc).__name__)
 
 
-def generate(settings: Any, model: str, prompt: Prompt, count: int, timeout_s: float, now: dt.datetime) -> Answer:
-    """Ask ``model`` for a playlist; return its raw :class:`Answer`.
+def generate(settings: Settings, model: str, prompt: Prompt, plan: RequestPlan, timeout_s: float, now: dt.datetime) -> Answer:
+    """Ask ``model`` for a playlist with the settings of ``plan``; return its raw :class:`Answer`.
 
     ``timeout_s`` is seconds. Raises :class:`ProviderFailure` (classified) on any API or
-    transport error and for a safety block (outcome ``blocked``).
+    transport error and for a blocked prompt or withheld answer (outcome ``blocked``).
     """
+    schema = {"response_schema": PlaylistDraft} if plan.family == "2.0" else {"response_json_schema": _JSON_SCHEMA}
     config = types.GenerateContentConfig(
         system_instruction=prompt.system,
         response_mime_type="application/json",
-        response_schema=PlaylistDraft,
-        max_output_tokens=_max_output_tokens(count),
-        temperature=0.8,
-        thinking_config=_thinking(model),
+        **schema,
+        max_output_tokens=plan.max_output_tokens,
+        temperature=plan.temperature,
+        thinking_config=_thinking(plan),
         # No tools are sent; turning AFC off skips its per-call setup and log line.
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
     )
@@ -143,7 +150,7 @@ def generate(settings: Any, model: str, prompt: Prompt, count: int, timeout_s: f
         raise classify_exception(exc, model=model, configured=settings.GEMINI_MODELS, timeout_s=timeout_s, now=now) from exc
     usage = response.usage_metadata
     feedback = response.prompt_feedback
-    block = _enum_name(getattr(feedback, "block_reason", None)) if feedback else None
+    block = _enum_name(feedback.block_reason) if feedback else None
     candidate = response.candidates[0] if response.candidates else None
     finish = _enum_name(candidate.finish_reason) if candidate else None
     text = response.text if candidate else None
@@ -153,15 +160,51 @@ def generate(settings: Any, model: str, prompt: Prompt, count: int, timeout_s: f
     return Answer(
         text=text,
         structured=response.parsed,
-        truncated=finish == "MAX_TOKENS",
+        truncated=finish in ("MAX_TOKENS", "SAFETY", "RECITATION"),
         finish_reason=finish,
-        prompt_tokens=getattr(usage, "prompt_token_count", None),
-        output_tokens=getattr(usage, "candidates_token_count", None),
-        total_tokens=getattr(usage, "total_token_count", None),
+        prompt_tokens=usage.prompt_token_count if usage else None,
+        output_tokens=usage.candidates_token_count if usage else None,
+        total_tokens=usage.total_token_count if usage else None,
+        thinking_tokens=usage.thoughts_token_count if usage else None,
     )
 
 
-def probe_model(settings: Any, model: str, timeout_s: float, now: dt.datetime) -> Probe:
+@dataclass(frozen=True)
+class ListedModel:
+    """One entry of ``models.list``: ``name`` without ``models/``, ``display_name``,
+    ``output_token_limit`` (tokens, or None) and the ``methods`` it supports
+    (``supportedGenerationMethods``, e.g. ``generateContent``)."""
+
+    name: str
+    display_name: str
+    output_token_limit: int | None
+    methods: tuple[str, ...]
+
+
+def list_models(settings: Settings, timeout_s: float, now: dt.datetime) -> list[ListedModel]:
+    """Every model ``models.list`` shows this key (all pages; spends no generation quota).
+
+    ``timeout_s`` is seconds per page. Raises :class:`ProviderFailure` (classified) on
+    an API or transport error. A listed model may still answer 404 to generateContent
+    (huggingface/tau#630), so a listing proves nothing on its own.
+    """
+    try:
+        pager = get_client(settings, timeout_s).models.list(config=types.ListModelsConfig(page_size=200, query_base=True))
+        out = [
+            ListedModel(
+                (m.name or "").removeprefix("models/"),
+                m.display_name or "",
+                m.output_token_limit,
+                tuple(m.supported_actions or ()),
+            )
+            for m in pager
+        ]
+    except Exception as exc:
+        raise classify_exception(exc, model="models.list", configured=settings.GEMINI_MODELS, timeout_s=timeout_s, now=now) from exc
+    return [m for m in out if m.name]
+
+
+def probe_model(settings: Settings, model: str, timeout_s: float, now: dt.datetime) -> Probe:
     """Check that ``model`` exists for this key with ``models.get`` (spends no generation quota).
 
     Never raises; a 404 gives ``missing`` with the model to set instead.

@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from .schema import (
     MAX_ALBUM_CHARS,
     MAX_ARTIST_CHARS,
@@ -228,7 +230,7 @@ def draft_from_value(value: Any, count: int, *, partial_last: bool = False) -> t
     being written when the output stopped ("Owne" for "Owner of a Lonely Heart") and
     would match the wrong song. Raises :class:`BadOutput` when no usable track remains.
     """
-    if hasattr(value, "model_dump"):
+    if isinstance(value, BaseModel):  # the SDK's parsed PlaylistDraft
         value = value.model_dump()
     title = description = ""
     items: Any = None

@@ -29,7 +29,6 @@ MAX_ALBUM_CHARS = 200
 MAX_PLAYLIST_TITLE_CHARS = 120
 MAX_DESCRIPTION_CHARS = 1000
 # Prompt-side caps: each taste-seed/previous-track line.
-MAX_CONSTRAINTS_CHARS = 1000
 MAX_SEED_LINES = 60
 MAX_PREVIOUS_LINES = 100
 MAX_LINE_CHARS = 160
@@ -71,15 +70,13 @@ class GenerationRequest:
     """What the caller wants generated.
 
     ``prompt`` is the user's request (untrusted text), ``count`` the wanted number of
-    tracks (clamped to 1-100), ``constraints`` optional extra wishes, ``taste_seed`` a
-    sample of "Artist – Title" lines from the library, ``previous_tracks`` the tracks of
+    tracks (clamped to 1-100), ``taste_seed`` a sample of "Artist – Title" lines from the library, ``previous_tracks`` the tracks of
     the last generation (recurring refreshes) and ``keep_share`` (0.0-1.0) the share of
     them to keep for continuity.
     """
 
     prompt: str
     count: int = 30
-    constraints: str = ""
     taste_seed: list[str] = field(default_factory=list)
     previous_tracks: list[str] = field(default_factory=list)
     keep_share: float = 0.0

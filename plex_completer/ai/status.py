@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
+from ..config import Settings
 from ..models import ProviderState, utcnow
-from . import cooldowns
+from . import cooldowns, successors
 from .chain import Clock, provider_chain
 
 
@@ -17,6 +17,8 @@ class ProviderStatus:
 
     ``cooldown_until`` is aware UTC; ``reason`` says why it is not available;
     ``next_in_line`` marks the provider the cascade would ask first right now.
+    ``slot`` is the configured model, ``origin`` ``configured``/``listing``/``alias`` and
+    ``chain_label`` e.g. ``Gemini 2.5 Flash → gemini-3.8-flash`` for a successor.
     """
 
     key: str
@@ -32,15 +34,20 @@ class ProviderStatus:
     next_in_line: bool = False
     last_error: str = ""
     last_error_at: dt.datetime | None = None
+    slot: str = ""
+    origin: str = "configured"
+    chain_label: str = ""
+    origin_text: str = "configured"
 
 
-def cascade_status(settings: Any, *, clock: Clock | None = None) -> list[ProviderStatus]:
+def cascade_status(settings: Settings, *, clock: Clock | None = None) -> list[ProviderStatus]:
     """Status of each provider in cascade order from the database only (no network).
 
     Needs an app context. ``next_in_line`` is set on the first configured, available one.
+    Successors come from the stored resolutions (no ``models.list`` call).
     """
     now = (clock or utcnow)()
-    chain = provider_chain(settings)
+    chain = provider_chain(settings, successors.load(settings))
     states: dict[str, ProviderState] = cooldowns.load_states([s.key for s in chain])
     out = []
     for spec in chain:
@@ -60,6 +67,10 @@ def cascade_status(settings: Any, *, clock: Clock | None = None) -> list[Provide
                 hint=gate.hint,
                 last_error=state.last_error if state else "",
                 last_error_at=state.last_error_at if state else None,
+                slot=spec.slot,
+                origin=spec.origin,
+                chain_label=spec.chain_label,
+                origin_text=spec.origin_text,
             )
         )
     for status in out:

@@ -52,7 +52,8 @@ def _ask_ai(ctx: JobContext, prompt: str, count: int, *, taste_seed=(), previous
     try:
         return generate_draft(_settings(), request, job_id=ctx.job_id, on_step=lambda step: ctx.progress(step=step))
     except AllProvidersFailed as exc:
-        if trigger == "schedule" and exc.all_quota_exhausted:
+        # A scheduled job that failed only on quotas or 5xx/timeouts is postponed, not failed.
+        if trigger == "schedule" and (exc.all_quota_exhausted or exc.server_errors_only):
             raise JobPostponed(str(exc)) from exc
         raise UserFacingError(str(exc)) from exc
 
@@ -64,6 +65,7 @@ def _store_generation(playlist: Playlist, draft: Any, result: Any, prompt: str) 
         model=result.model,
         ai_title=(draft.title or "")[:200],
         ai_description=draft.description or "",
+        ai_note=result.cut_note,
         created_at=utcnow(),
     )
     for position, item in enumerate(draft.tracks, start=1):
@@ -76,12 +78,20 @@ def _store_generation(playlist: Playlist, draft: Any, result: Any, prompt: str) 
     return generation
 
 
-def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missing_before: int) -> dict[str, Any]:
+def _cut_sentence(result: Any) -> str:
+    """The sentence " The AI's answer was cut: 43 of 100 tracks." when the cascade kept a
+    cut answer (``CascadeResult.cut_note``), else ""."""
+    note = result.cut_note
+    return f" {note[:1].upper()}{note[1:]}." if note else ""
+
+
+def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missing_before: int, note: str = "") -> dict[str, Any]:
     ctx.progress(step="Writing to Plex")
     write = write_to_plex(playlist)
     message = f"{outcome.matched} of {outcome.total} tracks in your library; {outcome.missing} missing."
     if kind != "generate":
         message = describe_change(outcome, missing_before)
+    message += note
     if not write.wrote and playlist.status == PlaylistStatus.PENDING_PLEX:
         message += " " + playlist.status_message
     record_history(playlist, kind, outcome, write.wrote, message)
@@ -122,7 +132,7 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     outcome = apply_matches(playlist, matcher_cache.get_matcher())
     db.session.commit()  # the AI track list is safe before we talk to Plex
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "generate", outcome, outcome.total)
+    out = _finish(ctx, playlist, "generate", outcome, outcome.total, _cut_sentence(result))
     out["provider"] = result.display_name
     out["message"] = f"{out['message']} Written by {result.display_name}." + (f" {seed_note}" if seed_note else "")
     log.info("Playlist '%s' generated with %s: %s", playlist.title, result.display_name, out["message"])
@@ -145,10 +155,11 @@ def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "
     outcome = apply_matches(playlist, matcher_cache.get_matcher())
     db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "regenerate", outcome, missing_before)
+    out = _finish(ctx, playlist, "regenerate", outcome, missing_before, _cut_sentence(result))
     out["provider"] = result.display_name
     out["message"] = (
         f"New track list by {result.display_name}: {outcome.matched} of {outcome.total} tracks in your library."
+        + _cut_sentence(result)
         + ("" if out["wrote_to_plex"] or playlist.status == PlaylistStatus.SYNCED else " " + playlist.status_message)
     )
     return out

@@ -9,7 +9,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ai import cascade_status
+from ..ai import ProviderStatus, cascade_status
+from ..config import Settings
 from ..extensions import db
 from ..logging_setup import redact
 from ..models import utcnow
@@ -28,21 +29,24 @@ def library_summary() -> dict[str, Any]:
 class AiStatus:
     """The AI cascade as the dashboard badge shows it.
 
-    ``next_up`` is the display name of the first available provider/model (None when none
-    is); ``cooling`` lists ``(display_name, until)`` of models in cooldown; ``disabled`` lists
+    ``next_up`` is the label of the first available provider/model (``Gemini 2.5 Flash →
+    gemini-3.8-flash`` when a successor stands in; None when none is available);
+    ``replaced`` lists the labels of slots filled by a successor; ``cooling`` lists
+    ``(display_name, until)`` of models in cooldown; ``disabled`` lists
     ``(display_name, reason)``; ``known`` is False when the cascade could not be asked.
     """
 
     known: bool = False
     next_up: str | None = None
+    replaced: list[str] = field(default_factory=list)
     cooling: list[tuple[str, dt.datetime | None]] = field(default_factory=list)
     disabled: list[tuple[str, str]] = field(default_factory=list)
-    entries: list[Any] = field(default_factory=list)
+    entries: list[ProviderStatus] = field(default_factory=list)
     error: str | None = None
 
 
-def ai_status(settings: Any) -> AiStatus:
-    """Ask ``plex_completer.ai.cascade_status(settings)`` and summarise it."""
+def ai_status(settings: Settings) -> AiStatus:
+    """Ask :func:`plex_completer.ai.cascade_status` (database only) and summarise it."""
     try:
         entries = list(cascade_status(settings))
     except Exception as exc:
@@ -52,17 +56,14 @@ def ai_status(settings: Any) -> AiStatus:
     status = AiStatus(known=True, entries=entries)
     now = utcnow()
     for entry in entries:
-        name = str(getattr(entry, "display_name", "?"))
-        if not getattr(entry, "configured", True):
+        if not entry.configured:
             continue
-        until = getattr(entry, "cooldown_until", None)
-        reason = getattr(entry, "reason", "") or getattr(entry, "disabled_reason", "") or ""
-        if getattr(entry, "disabled", False):
-            status.disabled.append((name, redact(str(reason)) or "turned off"))
-        elif until is not None and until > now:
-            status.cooling.append((name, until))
-    first = next((e for e in entries if getattr(e, "next_in_line", False)), None)
-    if first is None:
-        first = next((e for e in entries if getattr(e, "available", False)), None)
-    status.next_up = str(first.display_name) if first is not None else None
+        if entry.origin != "configured":
+            status.replaced.append(entry.chain_label)
+        if entry.disabled:
+            status.disabled.append((entry.display_name, redact(entry.reason) or "turned off"))
+        elif entry.cooldown_until is not None and entry.cooldown_until > now:
+            status.cooling.append((entry.display_name, entry.cooldown_until))
+    first = next((e for e in entries if e.next_in_line), None) or next((e for e in entries if e.available), None)
+    status.next_up = first.chain_label if first is not None else None
     return status

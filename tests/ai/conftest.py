@@ -36,12 +36,24 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
+def retry_sleeps(monkeypatch):
+    """The cascade's quick-retry waits (seconds), recorded instead of slept."""
+    from plex_completer.ai import cascade
+
+    waits: list[float] = []
+    monkeypatch.setattr(cascade, "sleep_before_retry", waits.append)
+    return waits
+
+
+@pytest.fixture(autouse=True)
 def _close_cached_clients():
     yield
-    from plex_completer.ai import gemini, ollama_provider
+    from plex_completer.ai import cascade, gemini, ollama_provider, successors
 
     gemini.close_clients()
     ollama_provider.close_clients()
+    cascade.clear_rejected_thinking()
+    successors.clear_misses()
 
 
 @pytest.fixture
@@ -62,10 +74,10 @@ def wired(gemini, ollama_emu):
     return {
         "GEMINI_API_KEY": GEMINI_KEY,
         "GEMINI_BASE_URL": gemini.url,
-        "GEMINI_TIMEOUT": 2.0,
+        "GEMINI_TIMEOUT": 5.0,
         "OLLAMA_URL": ollama_emu.url,
         "OLLAMA_MODEL": OLLAMA_MODEL,
-        "OLLAMA_TIMEOUT": 2.0,
+        "OLLAMA_TIMEOUT": 5.0,
     }
 
 

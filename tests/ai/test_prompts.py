@@ -35,15 +35,23 @@ def test_taste_seed_is_capped_and_previous_tracks_keep_share():
     req = GenerationRequest(
         "synth pop",
         10,
-        constraints="no ballads",
         taste_seed=[f"Artist {i} – Song {i}" for i in range(500)],
         previous_tracks=[f"Old {i} – Track {i}" for i in range(10)],
         keep_share=0.3,
     )
     user = build_prompt(req).user
-    assert "no ballads" in user
     assert "Artist 59 – Song 59" in user and "Artist 60 – Song 60" not in user
     assert "Keep about 3 of them" in user and "Old 9 – Track 9" in user
+
+
+def test_compact_prompt_for_local_models_is_shorter_and_keeps_the_rules():
+    req = GenerationRequest("synth pop", 10, taste_seed=[f"Artist {i} – Song {i}" for i in range(500)],
+                            previous_tracks=[f"Old {i} – Track {i}" for i in range(100)])
+    full, compact = build_prompt(req), build_prompt(req, compact=True)
+    assert len(compact.system) + len(compact.user) < (len(full.system) + len(full.user)) / 2
+    assert "exactly 10 tracks" in compact.system and "JSON" in compact.system
+    assert "Artist 14 – Song 14" in compact.user and "Artist 15 – Song 15" not in compact.user
+    assert "Old 39 – Track 39" in compact.user and "Old 40 – Track 40" not in compact.user
 
 
 def test_previous_tracks_without_keep_share_are_avoided():

@@ -24,8 +24,24 @@ def make_genai_client(url: str, key: str = GEMINI_KEY, timeout_ms: int = 5_000,
 
 @pytest.fixture
 def gemini():
-    with GeminiEmulator(api_key=GEMINI_KEY, retired=(RETIRED,)) as emu:
+    """The 2025 Gemini API (regression mode): the 2.x models answer."""
+    with GeminiEmulator(api_key=GEMINI_KEY, retired=(RETIRED,), era="2025") as emu:
         yield emu
+
+
+@pytest.fixture
+def gemini_today():
+    """The Gemini API as it is today (December 2026)."""
+    with GeminiEmulator(api_key=GEMINI_KEY) as emu:
+        yield emu
+
+
+@pytest.fixture
+def today_client(gemini_today):
+    """A real google-genai client (no SDK retry) on :func:`gemini_today`."""
+    client = make_genai_client(gemini_today.url, retry=types.HttpRetryOptions(attempts=1))
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -112,8 +112,9 @@ def test_plex_down_saves_the_playlist_and_a_retry_writes_it(e2e_app, stack):
 
 
 def test_every_provider_failing_leaves_a_failed_job_and_nothing_half_made(e2e_app, stack):
-    stack.gemini.script("gemini-2.5-flash", ["500"])
-    stack.gemini.script("gemini-2.0-flash", ["503"])
+    # Each Gemini 5xx gets one quick retry (issue 12), so each model fails twice.
+    stack.gemini.script("gemini-2.5-flash", ["500", "500"])
+    stack.gemini.script("gemini-2.0-flash", ["503", "503"])
     stack.ollama.script(["500"])
     job = svc.start_generation("rainy Sunday jazz", 10)
     assert job.status == JobStatus.FAILED

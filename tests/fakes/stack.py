@@ -1,9 +1,13 @@
 """The offline stack: Plex, Gemini and Ollama protocol emulators on loopback ports.
 
-``python -m tests.fakes.stack [--library small|full|scaled] [--gemini 429-day,404,ok]``
-starts the three servers, prints the environment lines that point the app at them and
-serves until interrupted (Ctrl-C). Also importable: :func:`start_stack` returns a
-running :class:`Stack` for tests.
+``python -m tests.fakes.stack [--library small|full|scaled] [--gemini-era today|2025]
+[--gemini 429-day,404,ok]`` starts the three servers, prints the environment lines that
+point the app at them and serves until interrupted (Ctrl-C). The command line serves
+today's Gemini API by default (2.x retired, 3.x models listed; ``GEMINI_MODELS`` is left
+unset so the app's default applies and its successors are found). Also importable:
+:func:`start_stack` returns a running :class:`Stack` for tests; it keeps the 2025 Gemini
+API unless ``gemini_era="today"`` is passed, so suites written against 2.x models stay
+as they are.
 """
 
 from __future__ import annotations
@@ -53,26 +57,35 @@ def start_stack(
     ollama_script: list[str] | None = None,
     seed: int = 0,
     plex_hostile: bool = False,
+    gemini_era: str = "2025",
 ) -> Stack:
     """Start the emulators; ``tracks`` overrides the built library.
 
-    ``gemini_script`` scripts gemini-2.5-flash (e.g. ``["429-day"]``),
-    ``gemini_flash_script`` gemini-2.0-flash, ``ollama_script`` the Ollama model.
-    The Plex emulator holds clients to PMS's paging rules; ``plex_hostile`` also turns on
-    its hostile mode (cut pages, ignored id filters, loosely matched excludeFields; see
-    ``tests.fakes.plex.state.Strictness``).
+    ``gemini_era`` is ``2025`` (gemini-2.5-flash and gemini-2.0-flash answer) or
+    ``today`` (they answer 404 and the 3.x models are listed; see
+    :mod:`tests.fakes.ai.gemini_server`). ``gemini_script`` scripts the first Flash
+    model of the era (gemini-2.5-flash, or gemini-3.8-flash today, e.g. ``["429-day"]``),
+    ``gemini_flash_script`` gemini-2.0-flash (2025) or gemini-3.7-flash (today),
+    ``ollama_script`` the Ollama model. The Plex emulator holds clients to PMS's paging
+    rules; ``plex_hostile`` also turns on its hostile mode (cut pages, ignored id filters,
+    loosely matched excludeFields; see ``tests.fakes.plex.state.Strictness``).
     """
     library_tracks = tracks if tracks is not None else build_library(library, seed=seed)
     plex = PlexEmulator(library_tracks, token=PLEX_TOKEN).start()
     if plex_hostile:
         plex.set_strictness(hostile=True)
     answer_library = library_tracks
-    gemini = GeminiEmulator(api_key=GEMINI_KEY, models=GEMINI_MODELS, library=answer_library).start()
+    if gemini_era == "today":
+        gemini = GeminiEmulator(api_key=GEMINI_KEY, library=answer_library).start()
+        first, second = "gemini-3.8-flash", "gemini-3.7-flash"
+    else:
+        gemini = GeminiEmulator(api_key=GEMINI_KEY, models=GEMINI_MODELS, library=answer_library, era="2025").start()
+        first, second = "gemini-2.5-flash", "gemini-2.0-flash"
     ollama = OllamaEmulator(models=(OLLAMA_MODEL,), library=answer_library).start()
     if gemini_script:
-        gemini.script("gemini-2.5-flash", gemini_script)
+        gemini.script(first, gemini_script)
     if gemini_flash_script:
-        gemini.script("gemini-2.0-flash", gemini_flash_script)
+        gemini.script(second, gemini_flash_script)
     if ollama_script:
         ollama.script(ollama_script)
     env = {
@@ -80,10 +93,11 @@ def start_stack(
         "PLEX_TOKEN": PLEX_TOKEN,
         "GEMINI_API_KEY": GEMINI_KEY,
         "GEMINI_BASE_URL": gemini.url,
-        "GEMINI_MODELS": "gemini-2.5-flash,gemini-2.0-flash",
         "OLLAMA_URL": ollama.url,
         "OLLAMA_MODEL": OLLAMA_MODEL,
     }
+    if gemini_era != "today":
+        env["GEMINI_MODELS"] = "gemini-2.5-flash,gemini-2.0-flash"
     return Stack(plex=plex, gemini=gemini, ollama=ollama, env=env)
 
 
@@ -92,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fakes.stack", description=__doc__.splitlines()[0])
     parser.add_argument("--library", choices=("small", "full", "scaled"), default="full")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--gemini", help="answers of gemini-2.5-flash, in order, e.g. 429-day,ok")
-    parser.add_argument("--gemini-2-0", dest="gemini20", help="answers of gemini-2.0-flash, e.g. 404")
+    parser.add_argument("--gemini-era", choices=("today", "2025"), default="today",
+                        help="the Gemini API as it is today (2.x retired, 3.x listed) or as it was in 2025")
+    parser.add_argument("--gemini", help="answers of the first Flash model (gemini-3.8-flash today, gemini-2.5-flash in 2025), e.g. 429-day,ok")
+    parser.add_argument("--gemini-2-0", dest="gemini20", help="answers of the second Flash model (gemini-3.7-flash / gemini-2.0-flash), e.g. 404")
     parser.add_argument("--ollama", help="answers of Ollama, e.g. ok,500")
     parser.add_argument("--plex-hostile", action="store_true",
                         help="a Plex server that cuts pages, ignores id filters and drops excluded fields loosely")
@@ -106,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         gemini_flash_script=_parse_script(args.gemini20),
         ollama_script=_parse_script(args.ollama),
         plex_hostile=args.plex_hostile,
+        gemini_era=args.gemini_era,
     )
     print(f"Plex emulator with {len(stack.plex.tracks)} tracks at {stack.plex.url}", file=sys.stderr)
     print(f"Gemini emulator at {stack.gemini.url}; Ollama emulator at {stack.ollama.url}", file=sys.stderr)

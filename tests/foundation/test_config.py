@@ -36,7 +36,7 @@ def test_defaults_match_the_documented_table(tmp_path):
     s = load_settings(environ={"DATA_DIR": str(tmp_path)})
     assert s.GEMINI_MODELS == ("gemini-2.5-flash", "gemini-2.0-flash")
     assert s.OLLAMA_URL == "http://localhost:11434"
-    assert s.OLLAMA_MODEL == "hermes3:8b"
+    assert s.OLLAMA_MODEL == "qwen2.5:3b"
     assert s.LOG_LEVEL == "INFO"
     assert s.database_url == f"sqlite:///{(tmp_path / 'plex_completer.db').resolve()}"
     assert not s.plex_configured and not s.gemini_configured

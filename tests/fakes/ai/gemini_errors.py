@@ -17,8 +17,20 @@ wording are taken from real responses quoted in public issues:
   or is not supported for generateContent. Call ListModels ..."); retired model:
   sohzm/cheating-daddy#444 ("This model models/X is no longer available to new users.
   ...").
-* 503: google-gemini/gemini-cli#5191 ("The model is overloaded. Please try again later.").
+* 503 in 2025: google-gemini/gemini-cli#5191 ("The model is overloaded. Please try again
+  later."); since 2026: "This model is currently experiencing high demand. Spikes in
+  demand are usually temporary. Please try again later." (continuedev/continue#10903,
+  google/adk-python#5937).
 * 500: the INTERNAL message the API returns for transient backend failures.
+* 404 after a shutdown: "This model models/gemini-2.0-flash is no longer available.
+  Please update your code ..." (google/adk-docs#1840); before it, new keys got "... is no
+  longer available to new users ..." (Pickle-Pixel/ApplyPilot#6, continuedev/continue#10756).
+* 429 variants: several violations and no ``quotaValue`` (google-gemini/gemini-cli#8437);
+  "limit: 0" only in the message text (continuedev/continue#12643); only a ``Help``
+  detail (googleapis/python-genai#1427, gke-labs/gemini-for-kubernetes-development#1215);
+  no details at all (googleapis/python-genai#2065).
+* 400 for a thinking level a model rejects: "... Allowed values are: medium, low, high"
+  (fishjar/kiss-translator#1048).
 """
 
 from __future__ import annotations
@@ -117,8 +129,15 @@ def model_not_found(model: str, api_version: str, method: str = "generateContent
                       "models and their supported methods.")
 
 
+def model_shut_down(model: str) -> dict:
+    """404 NOT_FOUND for a model Google has shut down for everyone (google/adk-docs#1840)."""
+    return error_body(404, "NOT_FOUND",
+                      f"This model models/{model} is no longer available. Please update your code "
+                      "to use a newer model for the latest features and improvements.")
+
+
 def model_retired(model: str) -> dict:
-    """404 NOT_FOUND for a model Google has shut down for new users."""
+    """404 NOT_FOUND for a model Google has closed to new users (sohzm/cheating-daddy#476)."""
     return error_body(404, "NOT_FOUND",
                       f"This model models/{model} is no longer available to new users. Please "
                       "update your code to use a newer model for the latest features and "
@@ -133,5 +152,80 @@ def internal() -> dict:
 
 
 def overloaded() -> dict:
-    """503 UNAVAILABLE (model overloaded)."""
+    """503 UNAVAILABLE as worded in 2025 (google-gemini/gemini-cli#5191)."""
     return error_body(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")
+
+
+def high_demand() -> dict:
+    """503 UNAVAILABLE as worded since 2026 (continuedev/continue#10903, google/adk-python#5937)."""
+    return error_body(503, "UNAVAILABLE",
+                      "This model is currently experiencing high demand. Spikes in demand are usually "
+                      "temporary. Please try again later.")
+
+
+def quota_multi_violation(model: str) -> dict:
+    """429 with several QuotaFailure violations and no ``quotaValue`` (gemini-cli#8437):
+    the per-minute request and input-token quotas at once, no RetryInfo."""
+    message = (
+        "You exceeded your current quota, please check your plan and billing details. For more "
+        "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n"
+        f"* Quota exceeded for metric: {FREE_TIER_METRIC}, model: {model}\n"
+        "* Quota exceeded for metric: generativelanguage.googleapis.com/"
+        f"generate_content_free_tier_input_token_count, model: {model}"
+    )
+    return error_body(429, "RESOURCE_EXHAUSTED", message, [
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
+         "violations": [
+             {"quotaMetric": FREE_TIER_METRIC, "quotaId": MINUTE_QUOTA_ID,
+              "quotaDimensions": {"location": "global", "model": model}},
+             {"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_input_token_count",
+              "quotaId": "GenerateContentInputTokensPerModelPerMinute-FreeTier",
+              "quotaDimensions": {"location": "global", "model": model}},
+         ]},
+        HELP_QUOTA,
+    ])
+
+
+def quota_limit_zero(model: str) -> dict:
+    """429 for a model this key has no quota for: "limit: 0" only in the message text
+    (continuedev/continue#12643, akshayaggarwal99/nodenest#1); a Help detail, no
+    QuotaFailure, no RetryInfo."""
+    message = (
+        "You exceeded your current quota, please check your plan and billing details. For more "
+        "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. "
+        "To monitor your current usage, head to: https://ai.dev/usage?tab=rate-limit. \n"
+        f"* Quota exceeded for metric: {FREE_TIER_METRIC}, limit: 0, model: {model}"
+    )
+    return error_body(429, "RESOURCE_EXHAUSTED", message, [HELP_QUOTA])
+
+
+def quota_help_only() -> dict:
+    """429 with only a Help detail (googleapis/python-genai#1427)."""
+    message = (
+        "You exceeded your current quota, please check your plan and billing details. For more "
+        "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. "
+        "To monitor your current usage, head to: https://ai.dev/rate-limit. "
+    )
+    return error_body(429, "RESOURCE_EXHAUSTED", message, [HELP_QUOTA])
+
+
+def quota_no_details() -> dict:
+    """429 with no details at all (googleapis/python-genai#2065)."""
+    return error_body(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).")
+
+
+def thinking_level_rejected(level: str, allowed: tuple[str, ...]) -> dict:
+    """400 INVALID_ARGUMENT for a thinking level the model does not accept
+    (fishjar/kiss-translator#1048: "Allowed values are: medium, low, high")."""
+    return error_body(400, "INVALID_ARGUMENT",
+                      "Invalid value at 'generation_config.thinking_config.thinking_level' "
+                      f"(type.googleapis.com/google.ai.generativelanguage.v1beta.ThinkingLevel), \"{level.upper()}\". "
+                      f"Allowed values are: {', '.join(allowed)}")
+
+
+def thinking_budget_unsupported(model: str) -> dict:
+    """400 INVALID_ARGUMENT for ``thinking_budget`` on a model that only takes a level
+    (google-genai 3.4.0 types: "Starting from Gemini 3.5 models, the old thinking_budget
+    will no longer be supported and will result in a user error if set")."""
+    return error_body(400, "INVALID_ARGUMENT",
+                      f"thinking_budget is not supported by models/{model}; use thinking_level instead.")

@@ -26,13 +26,29 @@ httpx2 ``TimeoutException`` / ``ConnectError``); without it one request is made.
 ``httpx2.ReadTimeout`` (httpx2 is the SDK's default HTTP backend, a fork of httpx whose
 classes are *not* httpx's).
 
+**Eras.** ``era="today"`` (the default) serves the API as it is in December 2026:
+``models.list`` shows the Gemini 3.x models, the ``-latest`` aliases and stale 2.x
+entries whose generateContent answers 404 (a listing alone proves nothing,
+huggingface/tau#630); 2.0 Flash answers the shutdown wording and 2.5 Flash / Flash-Lite
+the "new users" wording; thinking tokens count against ``maxOutputTokens``; Gemini 3
+validates ``thinking_level`` per model; 503 reads "high demand". ``era="2025"`` keeps
+the 2025 service for regression tests: the 2.x models answer, thinking tokens come on
+top of the cap, no 3.x models, the "overloaded" 503. Passing ``models=`` serves exactly
+those models (in either era), and they are never retired unless named in ``retired``.
+
 Behaviours (scripted per model with :meth:`GeminiEmulator.script`, one per
 generateContent call, then the model's default): ``ok``, ``thoughts``, ``fenced``,
-``prose``, ``broken``, ``truncated`` (``finishReason: MAX_TOKENS``), ``safety``
+``prose``, ``broken``, ``truncated`` (``finishReason: MAX_TOKENS`` with a cut text),
+``overthink`` (thinking uses the whole ``maxOutputTokens``: ``MAX_TOKENS`` and no text,
+langchain-ai/langchain-google#1020), ``overthink-half`` (thinking leaves room for 40 %
+of the answer: ``MAX_TOKENS`` with a cut list), ``safety``
 (``promptFeedback.blockReason: SAFETY``, no candidates), ``empty`` (a candidate without
-parts, ``finishReason: OTHER``), ``429-minute``, ``429-day``, ``404`` (unknown model
-wording), ``404-retired``, ``400``, ``400-key``, ``401``, ``403``, ``500``, ``503``,
-``slow:SECONDS`` (sleep, then ok), ``drop`` (close the connection unanswered).
+parts, ``finishReason: OTHER``), ``429-minute``, ``429-day``, ``429-multi``,
+``429-limit0``, ``429-help``, ``429-bare`` (the 429 variants of
+:mod:`tests.fakes.ai.gemini_errors`), ``404`` (unknown model wording), ``404-retired``
+(no longer available to new users), ``404-shutdown`` (no longer available), ``400``,
+``400-key``, ``401``, ``403``, ``500``, ``503`` (worded per era), ``slow:SECONDS``
+(sleep, then ok), ``drop`` (close the connection unanswered).
 
 The answer text is JSON of ``{"title", "description", "tracks": [{"artist", "title",
 "album", "year"}]}`` whatever response schema the client sent; ``answer(prompt_text,
@@ -57,16 +73,53 @@ _GEN_RE = re.compile(r"^/(v1|v1beta)/models/([^/:]+):(generateContent|streamGene
 _MODEL_RE = re.compile(r"^/(v1|v1beta)/models/([^/:]+)$")
 _LIST_RE = re.compile(r"^/(v1|v1beta)/models$")
 
-# Limits of the published model cards (ai.google.dev/gemini-api/docs/models, 2025).
+# Limits of the published model cards (ai.google.dev/gemini-api/docs/models, 2025-26).
 _MODEL_CARDS = {
     "gemini-2.5-flash": ("Gemini 2.5 Flash", "001", 1_048_576, 65_536, True),
     "gemini-2.5-flash-lite": ("Gemini 2.5 Flash-Lite", "001", 1_048_576, 65_536, True),
     "gemini-2.5-pro": ("Gemini 2.5 Pro", "2.5", 1_048_576, 65_536, True),
     "gemini-2.0-flash": ("Gemini 2.0 Flash", "2.0", 1_048_576, 8_192, False),
     "gemini-2.0-flash-lite": ("Gemini 2.0 Flash-Lite", "2.0", 1_048_576, 8_192, False),
+    "gemini-3.8-flash": ("Gemini 3.8 Flash", "3.8", 1_048_576, 65_536, True),
+    "gemini-3.7-flash": ("Gemini 3.7 Flash", "3.7", 1_048_576, 65_536, True),
+    "gemini-3.6-flash": ("Gemini 3.6 Flash", "3.6", 1_048_576, 65_536, True),
+    "gemini-3.5-flash": ("Gemini 3.5 Flash", "3.5", 1_048_576, 65_536, True),
+    "gemini-3.5-flash-lite": ("Gemini 3.5 Flash-Lite", "3.5", 1_048_576, 65_536, True),
+    "gemini-3.1-flash-lite": ("Gemini 3.1 Flash-Lite", "3.1", 1_048_576, 65_536, True),
+    "gemini-flash-latest": ("Gemini Flash Latest", "3.8", 1_048_576, 65_536, True),
+    "gemini-flash-lite-latest": ("Gemini Flash-Lite Latest", "3.5", 1_048_576, 65_536, True),
 }
-BEHAVIOURS = ("ok", "thoughts", "fenced", "prose", "broken", "truncated", "safety", "empty",
-              "429-minute", "429-day", "404", "404-retired", "400", "400-key", "401", "403",
+# Current Flash models and aliases (huggingface/tau#630; Google's deprecations page names
+# gemini-3.5-flash-lite as 2.5 Flash's replacement).
+TODAY_MODELS = ("gemini-3.8-flash", "gemini-3.7-flash", "gemini-3.6-flash", "gemini-3.5-flash",
+                "gemini-3.5-flash-lite", "gemini-3.1-flash-lite", "gemini-flash-latest",
+                "gemini-flash-lite-latest")
+# Entries of today's listing that a successor search must never pick: shaped like
+# Google's preview / image / live / TTS / embedding ids (only the shapes matter here).
+TODAY_OTHER_LISTED = ("gemini-3.9-flash-preview-11-2026", "gemini-3.8-flash-image", "gemini-3.8-flash-live",
+                      "gemini-3.8-flash-preview-tts", "gemini-embedding-001")
+# Retired models and the wording of their 404 today: 2.0 Flash shut down on 2026-06-01
+# (google/adk-docs#1840); 2.5 Flash closed to new users since mid-2026
+# (sohzm/cheating-daddy#476, kestra-io/docs#5168) and 2.5 Flash-Lite too (goruck/
+# home-generative-agent v3.33.1). models.list still lists them (huggingface/tau#630).
+TODAY_RETIRED = {"gemini-2.0-flash": "shutdown", "gemini-2.0-flash-001": "shutdown",
+                 "gemini-2.0-flash-lite": "shutdown", "gemini-2.5-flash": "new-users",
+                 "gemini-2.5-flash-lite": "new-users"}
+MODELS_2025 = ("gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-flash-lite")
+ERAS = ("today", "2025")
+# Thinking levels each model rejects: gemini-3.7-flash rejects minimal ("Allowed values
+# are: medium, low, high", fishjar/kiss-translator#1048; the thinking-levels table of
+# ai.google.dev/gemini-api/docs/thinking marks minimal "not supported by gemini-3.7-flash").
+REJECTED_LEVELS = {"gemini-3.7-flash": ("minimal",)}
+LEVELS = ("minimal", "low", "medium", "high")
+# Thinking tokens a Gemini 3 answer to a playlist prompt uses per level (order of
+# magnitude; the default level is medium from 3.5 on, high before, withceleste/celeste-python#292).
+THOUGHTS_PER_LEVEL = {"minimal": 64, "low": 700, "medium": 2400, "high": 6000}
+# Gemini 2.5 Flash thinks dynamically when no budget is sent; Flash-Lite only on request.
+DYNAMIC_THOUGHTS_2_5 = 1200
+BEHAVIOURS = ("ok", "thoughts", "fenced", "prose", "broken", "truncated", "overthink", "overthink-half",
+              "safety", "empty", "429-minute", "429-day", "429-multi", "429-limit0", "429-help", "429-bare",
+              "404", "404-retired", "404-shutdown", "400", "400-key", "401", "403",
               "500", "503", "drop")  # plus "slow:SECONDS"
 
 
@@ -82,8 +135,10 @@ def _pick(d: dict | None, *names: str) -> Any:
 class GenerateCall:
     """A generateContent request, normalised over camelCase / snake_case keys.
 
-    ``thinking_budget`` is the tokens of ``thinkingConfig.thinkingBudget`` (None when not
-    sent); ``response_schema`` is whichever of ``responseSchema`` / ``responseJsonSchema``
+    ``thinking_budget`` is the tokens of ``thinkingConfig.thinkingBudget`` and
+    ``thinking_level`` the lower-cased ``thinkingConfig.thinkingLevel`` (None when not
+    sent; ``thinking_config_sent`` tells whether a thinkingConfig came at all);
+    ``response_schema`` is whichever of ``responseSchema`` / ``responseJsonSchema``
     was sent; ``prompt_text`` joins the text parts of ``contents``.
     """
 
@@ -96,6 +151,8 @@ class GenerateCall:
     thinking_budget: int | None
     max_output_tokens: int | None
     temperature: float | None
+    thinking_level: str | None = None
+    thinking_config_sent: bool = False
 
     @classmethod
     def from_body(cls, model: str, api_version: str, body: dict | None) -> GenerateCall:
@@ -113,6 +170,8 @@ class GenerateCall:
             thinking_budget=_pick(thinking, "thinkingBudget", "thinking_budget"),
             max_output_tokens=_pick(cfg, "maxOutputTokens", "max_output_tokens"),
             temperature=_pick(cfg, "temperature"),
+            thinking_level=(str(_pick(thinking, "thinkingLevel", "thinking_level") or "").lower() or None),
+            thinking_config_sent=bool(_pick(cfg, "thinkingConfig", "thinking_config") is not None),
         )
 
 
@@ -132,6 +191,14 @@ def _texts(node: Any) -> str:
 def _tokens(text: str) -> int:
     """Rough token count (~4 characters per token, Google's rule of thumb)."""
     return max(1, len(text) // 4)
+
+
+def _version(model: str) -> tuple[int, int]:
+    """(major, minor) of a model id; the aliases follow the newest model (3.8)."""
+    m = re.match(r"^gemini-(\d+)\.(\d+)-", model)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    return (3, 8) if model.endswith("-latest") else (2, 0)
 
 
 class _GeminiHandler(EmulatorHandler):
@@ -155,7 +222,8 @@ class _GeminiHandler(EmulatorHandler):
             return self._list(req)
         model = m.group(2)
         if model in emu.retired:
-            return self.send_json(404, E.model_retired(model), JSON_CT)
+            body = E.model_shut_down(model) if emu.retired[model] == "shutdown" else E.model_retired(model)
+            return self.send_json(404, body, JSON_CT)
         if model not in emu.models:
             method = m.group(3) if m.re is _GEN_RE else "get"
             return self.send_json(404, E.model_not_found(model, version, method), JSON_CT)
@@ -172,7 +240,7 @@ class _GeminiHandler(EmulatorHandler):
         emu = self.emulator
         size = int((req.query.get("pageSize") or ["50"])[0])
         start = int((req.query.get("pageToken") or ["0"])[0] or 0)
-        names = list(emu.models)
+        names = list(emu.listed)
         page = {"models": [emu.model_resource(n) for n in names[start:start + size]]}
         if start + size < len(names):
             page["nextPageToken"] = str(start + size)
@@ -180,19 +248,29 @@ class _GeminiHandler(EmulatorHandler):
 
     def _generate(self, call: GenerateCall, behaviour: str, stream: bool) -> None:
         model = call.model
+        emu = self.emulator
         errors = {
             "429-minute": lambda: E.quota_exhausted(model, "minute"),
             "429-day": lambda: E.quota_exhausted(model, "day", retry_delay_s=14),
+            "429-multi": lambda: E.quota_multi_violation(model),
+            "429-limit0": lambda: E.quota_limit_zero(model),
+            "429-help": E.quota_help_only, "429-bare": E.quota_no_details,
             "404": lambda: E.model_not_found(model, call.api_version),
             "404-retired": lambda: E.model_retired(model),
+            "404-shutdown": lambda: E.model_shut_down(model),
             "400": E.invalid_argument, "400-key": E.api_key_invalid, "401": E.unauthenticated,
-            "403": E.permission_denied, "500": E.internal, "503": E.overloaded,
+            "403": E.permission_denied, "500": E.internal,
+            "503": E.high_demand if emu.era == "today" else E.overloaded,
         }
         if behaviour in errors:
             body = errors[behaviour]()
             return self.send_json(body["error"]["code"], body, JSON_CT)
         if behaviour == "drop":
             return self.drop()
+        if emu.era == "today":
+            rejected = emu.thinking_rejection(call)
+            if rejected is not None:
+                return self.send_json(400, rejected, JSON_CT)
         delay = parse_slow(behaviour)
         if delay is not None:
             self.sleep(delay)
@@ -231,8 +309,12 @@ class _GeminiHandler(EmulatorHandler):
 class GeminiEmulator(LoopbackServer):
     """Emulated Gemini API; see the module docstring for endpoints and behaviours.
 
-    ``models`` are served; ``retired`` answer 404 "no longer available"; any other name
-    404 "not found". ``answer(prompt_text, count) -> dict`` builds the playlist draft;
+    ``models`` are served (default: the era's catalogue); ``retired`` answer 404: a
+    tuple gets the "no longer available to new users" wording, a dict maps model to
+    ``"new-users"`` or ``"shutdown"``; any other name 404 "not found". ``listed`` is what
+    ``models.list`` shows (served models plus, today, stale and other entries).
+    ``era`` is ``today`` or ``2025`` (see the module docstring).
+    ``answer(prompt_text, count) -> dict`` builds the playlist draft;
     without it, :func:`~tests.fakes.ai.llm_answers.realistic_answer` answers, drawing 85-90 %
     of the tracks from ``library`` (a list of ``FakeTrack``) when one is given.
     """
@@ -240,13 +322,27 @@ class GeminiEmulator(LoopbackServer):
     handler_class = _GeminiHandler
 
     def __init__(self, api_key: str = "test-gemini-key",
-                 models: tuple[str, ...] = ("gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-flash-lite"),
+                 models: tuple[str, ...] | None = None,
                  answer: Callable[[str, int], dict] | None = None,
-                 retired: tuple[str, ...] = (), library: list | None = None) -> None:
+                 retired: tuple[str, ...] | dict[str, str] = (), library: list | None = None,
+                 era: str = "today") -> None:
         super().__init__()
+        if era not in ERAS:
+            raise ValueError(f"unknown era {era!r}; one of {ERAS}")
         self.api_key = api_key
-        self.models = tuple(models)
-        self.retired = tuple(retired)
+        self.era = era
+        given = dict(retired) if isinstance(retired, dict) else {m: "new-users" for m in retired}
+        if models is not None:
+            self.models = tuple(models)
+            self.retired = given
+        elif era == "today":
+            self.models = TODAY_MODELS + TODAY_OTHER_LISTED
+            self.retired = {**TODAY_RETIRED, **given}
+        else:
+            self.models = MODELS_2025
+            self.retired = given
+        stale = tuple(m for m in self.retired if m not in self.models) if era == "today" else ()
+        self.listed = tuple(self.models) + stale
         self.library = library
         self.answer: Callable[[str, int], dict] = answer or (
             lambda p, c: realistic_answer(p, c, library=self.library))
@@ -268,6 +364,45 @@ class GeminiEmulator(LoopbackServer):
     def set_default(self, model: str, behaviour: str) -> None:
         """Behaviour of ``model`` once its script is used up (initially ``"ok"``)."""
         self._script_for(model).set_default(behaviour)
+
+    def retire(self, model: str, wording: str = "new-users") -> None:
+        """Retire ``model`` from now on (404 with ``wording``: ``new-users``/``shutdown``);
+        it stays in the listing, as Google's does."""
+        with self._lock:
+            self.retired[model] = wording
+            if model not in self.listed:
+                self.listed = (*self.listed, model)
+
+    def thinking_rejection(self, call: GenerateCall) -> dict | None:
+        """The 400 body Gemini answers to ``call``'s thinking config, or None when accepted.
+
+        Gemini 3.5+ rejects ``thinking_budget`` (google-genai 3.4.0 types); a level in
+        :data:`REJECTED_LEVELS` is rejected with the accepted values listed."""
+        version = _version(call.model)
+        if version < (3, 0):
+            return None
+        if call.thinking_budget is not None and version >= (3, 5):
+            return E.thinking_budget_unsupported(call.model)
+        banned = REJECTED_LEVELS.get(call.model, ())
+        if call.thinking_level in banned:
+            allowed = tuple(level for level in reversed(LEVELS) if level not in banned)
+            allowed = ("medium", "low", "high") if allowed == ("high", "medium", "low") else allowed
+            return E.thinking_level_rejected(call.thinking_level, allowed)
+        return None
+
+    def thought_tokens(self, call: GenerateCall) -> int:
+        """Thinking tokens ``call`` would use (see :data:`THOUGHTS_PER_LEVEL`)."""
+        version = _version(call.model)
+        if version < (2, 5):
+            return 0
+        if version < (3, 0):
+            if call.thinking_budget == 0:
+                return 0
+            if call.thinking_budget is None:
+                return 0 if "lite" in call.model else DYNAMIC_THOUGHTS_2_5
+            return min(call.thinking_budget, DYNAMIC_THOUGHTS_2_5) if call.thinking_budget > 0 else DYNAMIC_THOUGHTS_2_5
+        level = call.thinking_level or ("medium" if version >= (3, 5) else "high")
+        return THOUGHTS_PER_LEVEL.get(level, THOUGHTS_PER_LEVEL["medium"])
 
     def default(self, model: str) -> str:
         """The behaviour ``model`` falls back to once its script is used up."""
@@ -305,12 +440,14 @@ class GeminiEmulator(LoopbackServer):
         """The ``Model`` resource of ``GET /v1beta/models/{model}``."""
         display, version, inp, out, thinking = _MODEL_CARDS.get(
             model, (model.replace("-", " ").title(), "001", 1_048_576, 8_192, False))
+        methods = (["embedContent", "countTextTokens", "countTokens", "asyncBatchEmbedContent"]
+                   if "embedding" in model else
+                   ["generateContent", "countTokens", "createCachedContent", "batchGenerateContent"])
         res = {
             "name": f"models/{model}", "version": version, "displayName": display,
             "description": f"{display} emulated for tests.",
             "inputTokenLimit": inp, "outputTokenLimit": out,
-            "supportedGenerationMethods": ["generateContent", "countTokens",
-                                           "createCachedContent", "batchGenerateContent"],
+            "supportedGenerationMethods": methods,
             "temperature": 1, "topP": 0.95, "topK": 64, "maxTemperature": 2,
         }
         if thinking:
@@ -321,6 +458,8 @@ class GeminiEmulator(LoopbackServer):
         """The 200 body of generateContent for a non-error ``behaviour``."""
         count = extract_count(call.prompt_text + "\n" + call.system_text)
         prompt_tokens = _tokens(call.prompt_text + call.system_text)
+        if self.era == "today":
+            return self._build_today(call, behaviour, count, prompt_tokens)
         thinks = call.model.startswith("gemini-2.5") and call.thinking_budget != 0 and not (
             "lite" in call.model and not call.thinking_budget)  # Flash-Lite thinks only on request
         usage: dict[str, Any] = {"promptTokenCount": prompt_tokens,
@@ -354,4 +493,56 @@ class GeminiEmulator(LoopbackServer):
         finish = "MAX_TOKENS" if behaviour == "truncated" else "STOP"
         return {"candidates": [{"content": {"parts": parts, "role": "model"},
                                 "finishReason": finish, "index": 0}],
+                "usageMetadata": usage, **base}
+
+    def _build_today(self, call: GenerateCall, behaviour: str, count: int, prompt_tokens: int) -> dict:
+        """Today's 200 body: thinking tokens count against ``maxOutputTokens``
+        (googleapis/python-genai#2062). When thinking leaves too little room the answer is
+        cut with ``finishReason: MAX_TOKENS``, and when thinking takes it all the candidate
+        has no text at all (langchain-ai/langchain-google#1020)."""
+        usage: dict[str, Any] = {"promptTokenCount": prompt_tokens,
+                                 "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt_tokens}]}
+        base = {"modelVersion": call.model, "responseId": uuid.uuid4().hex[:22]}
+        if behaviour in ("safety", "empty"):
+            return self._build_2025_like(call, behaviour, usage, base, prompt_tokens)
+        style = behaviour if behaviour in ("fenced", "prose", "broken", "truncated") else "ok"
+        text = as_json_text(self.answer(call.prompt_text, count), style)
+        card = _MODEL_CARDS.get(call.model)
+        cap = call.max_output_tokens or (card[3] if card else 8_192)
+        thoughts = self.thought_tokens(call)
+        if behaviour == "overthink":
+            thoughts = cap
+        elif behaviour == "overthink-half":
+            thoughts = max(0, cap - int(_tokens(text) * 0.4))
+        thoughts = min(thoughts, cap)
+        room = cap - thoughts
+        finish = "MAX_TOKENS" if behaviour == "truncated" else "STOP"
+        if _tokens(text) > room:
+            text = text[: room * 4]
+            finish = "MAX_TOKENS"
+        parts: list[dict] = []
+        if behaviour == "thoughts":
+            parts.append({"text": "**Curating the playlist**\n\nI'm matching the requested period and mood.",
+                          "thought": True})
+        if text:
+            parts.append({"text": text})
+        out_tokens = _tokens(text) if text else 0
+        if out_tokens:
+            usage["candidatesTokenCount"] = out_tokens
+        if thoughts:
+            usage["thoughtsTokenCount"] = thoughts
+        usage["totalTokenCount"] = prompt_tokens + out_tokens + thoughts
+        content: dict[str, Any] = {"role": "model"}
+        if parts:
+            content["parts"] = parts
+        return {"candidates": [{"content": content, "finishReason": finish, "index": 0}],
+                "usageMetadata": usage, **base}
+
+    def _build_2025_like(self, call: GenerateCall, behaviour: str, usage: dict, base: dict, prompt_tokens: int) -> dict:
+        usage["totalTokenCount"] = prompt_tokens
+        if behaviour == "safety":
+            return {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
+                {"category": "HARM_CATEGORY_HARASSMENT", "probability": "MEDIUM", "blocked": True}]},
+                "usageMetadata": usage, **base}
+        return {"candidates": [{"content": {"role": "model"}, "finishReason": "OTHER", "index": 0}],
                 "usageMetadata": usage, **base}

@@ -18,10 +18,26 @@ streaming call raises ``httpx.ConnectError`` when iterated); a client timeout ->
 
 Behaviours (:meth:`OllamaEmulator.script`, one per chat/generate call, then the
 default): ``ok``, ``fenced``, ``prose``, ``broken``, ``truncated``, ``404`` (model not
-found), ``500`` (runner crashed), ``slow:SECONDS``, ``stream-error`` (an error line after
-two chunks; a non-streaming call gets a 500), ``drop``. A model not in ``models`` always
-gets the 404 ``{"error": "model 'NAME' not found"}`` (wording of current Ollama; older
-servers appended ", try pulling it first", ollama/ollama#718).
+found), ``500`` (runner crashed), ``oom`` (the out-of-memory 500), ``slow:SECONDS``,
+``stream-error`` (an error line after two chunks; a non-streaming call gets a 500),
+``drop``. A model not in ``models`` always gets the 404 ``{"error": "model 'NAME' not
+found"}`` (wording of current Ollama); ``not_found_wording="pull"`` gives the older
+``model "NAME" not found, try pulling it first`` (ollama/ollama#718).
+
+**Today's server** (``era="today"``, the default) also:
+
+* honours ``options.num_ctx``: without it the context is 4096 tokens (below 24 GiB of
+  VRAM, Ollama docs "Context length", docs/faq.md); a prompt longer than the context
+  loses its *start* (the system instruction) and the answer is written from what is
+  left (such requests are kept in ``OllamaEmulator.truncated``);
+* honours ``options.num_predict``: an answer longer than it is cut, ``done_reason:
+  "length"``;
+* answers 500 ``model requires more system memory (5.3 GiB) than is available (3.5
+  GiB)`` when ``memory_gib`` is set and the model (weights plus KV cache for its
+  context) does not fit (continuedev/continue#11767, home-assistant/core#139085);
+* lists ``thinking`` among ``/api/show`` capabilities of thinking models (qwen3).
+
+``era="2025"`` keeps the earlier emulator: no context or memory limits.
 """
 
 from __future__ import annotations
@@ -37,7 +53,11 @@ from tests.fakes.http_base import BehaviourScript, EmulatorHandler, LoopbackServ
 JSON_CT = "application/json; charset=utf-8"
 NDJSON_CT = "application/x-ndjson"
 OLLAMA_VERSION = "0.12.3"
-BEHAVIOURS = ("ok", "fenced", "prose", "broken", "truncated", "404", "500", "stream-error", "drop")
+BEHAVIOURS = ("ok", "fenced", "prose", "broken", "truncated", "404", "500", "oom", "stream-error", "drop")
+DEFAULT_NUM_CTX = 4096  # below 24 GiB of VRAM (Ollama docs, "Context length")
+GIB = 1024 ** 3
+# KV cache per 1024 tokens of context, GiB (order of magnitude for 3-8B models at f16).
+KV_GIB_PER_1K_CTX = 0.125
 RUNNER_CRASH = "llama runner process has terminated: exit status 2"
 STREAM_ERROR = "an error was encountered while running the model: unexpected EOF"
 
@@ -49,7 +69,11 @@ _CARDS = {
     "qwen2.5": ("qwen2", "7.6B", "Q4_K_M", 4_683_087_332, 32_768),
     "mistral": ("llama", "7.2B", "Q4_0", 4_113_301_824, 32_768),
     "gemma3": ("gemma3", "4.3B", "Q4_K_M", 3_338_801_804, 131_072),
+    "qwen2.5:3b": ("qwen2", "3.1B", "Q4_K_M", 1_929_912_432, 32_768),
+    "llama3.2:3b": ("llama", "3.2B", "Q4_K_M", 2_019_393_189, 131_072),
+    "qwen3": ("qwen3", "4.0B", "Q4_K_M", 2_497_293_918, 40_960),
 }
+THINKING_FAMILIES = ("qwen3",)  # capabilities include "thinking" (ollama.com/library/qwen3)
 
 
 def _full(name: str) -> str:
@@ -82,11 +106,11 @@ class _OllamaHandler(EmulatorHandler):
         req.model = model
         if req.path == "/api/show" and req.method == "POST":
             if model not in emu.models:
-                return self.send_json(404, {"error": f"model '{body.get('model')}' not found"}, JSON_CT)
+                return self.send_json(404, {"error": emu.not_found(str(body.get("model")))}, JSON_CT)
             return self.send_json(200, emu.show_entry(model), JSON_CT)
         if req.path in ("/api/chat", "/api/generate") and req.method == "POST":
             if model not in emu.models:
-                return self.send_json(404, {"error": f"model '{body.get('model')}' not found"}, JSON_CT)
+                return self.send_json(404, {"error": emu.not_found(str(body.get("model")))}, JSON_CT)
             behaviour = emu._script.next()
             req.behaviour = behaviour
             return self._answer(req, body, model, behaviour)
@@ -96,18 +120,33 @@ class _OllamaHandler(EmulatorHandler):
         emu = self.emulator
         stream = body.get("stream", True) is not False
         if behaviour == "404":
-            return self.send_json(404, {"error": f"model '{body.get('model')}' not found"}, JSON_CT)
+            return self.send_json(404, {"error": emu.not_found(str(body.get("model")))}, JSON_CT)
         if behaviour == "500" or (behaviour == "stream-error" and not stream):
             return self.send_json(500, {"error": RUNNER_CRASH}, JSON_CT)
         if behaviour == "drop":
             return self.drop()
+        options = body.get("options") if isinstance(body.get("options"), dict) else {}
+        num_ctx = int(options.get("num_ctx") or DEFAULT_NUM_CTX)
+        oom = emu.oom_text(model, num_ctx) if emu.era == "today" else None
+        if behaviour == "oom" or oom:
+            return self.send_json(500, {"error": oom or emu.oom_message(5.3, 3.5)}, JSON_CT)
         delay = parse_slow(behaviour)
         if delay is not None:
             self.sleep(delay)
             behaviour = "ok"
         prompt = emu.prompt_text_of(req)
+        if emu.era == "today" and _tokens(prompt) > num_ctx:
+            # The start of a prompt longer than the context is dropped (Ollama docs,
+            # "Context length"): here that is the system instruction.
+            prompt = prompt[-num_ctx * 4:]
+            with emu._lock:
+                emu.truncated.append(req)
         style = behaviour if behaviour in ("fenced", "prose", "broken", "truncated") else "ok"
         text = as_json_text(emu.answer(prompt, extract_count(prompt)), style)
+        num_predict = options.get("num_predict")
+        if emu.era == "today" and isinstance(num_predict, int) and num_predict > 0 and _tokens(text) > num_predict:
+            text = text[: num_predict * 4]  # cut at num_predict tokens, done_reason "length"
+            behaviour = "truncated"
         with emu._lock:
             first_load = model not in emu.loaded
             if first_load:  # the first chat loads the model (what /api/ps then shows)
@@ -158,14 +197,44 @@ class OllamaEmulator(LoopbackServer):
 
     def __init__(self, models: tuple[str, ...] = ("hermes3:8b",),
                  answer: Callable[[str, int], dict] | None = None,
-                 library: list | None = None) -> None:
+                 library: list | None = None, *, era: str = "today",
+                 memory_gib: float | None = None, not_found_wording: str = "current") -> None:
         super().__init__()
+        if era not in ("today", "2025"):
+            raise ValueError(f"unknown era {era!r}")
+        self.era = era
+        self.memory_gib = memory_gib
+        self.not_found_wording = not_found_wording
         self.models = tuple(_full(m) for m in models)
+        self.truncated: list[RecordedRequest] = []  # requests whose prompt lost its start
         self.library = library
         self.answer: Callable[[str, int], dict] = answer or (
             lambda p, c: realistic_answer(p, c, library=self.library))
         self.loaded: list[str] = []
         self._script = BehaviourScript("ok")
+
+    def not_found(self, model: str) -> str:
+        """The 404 text for a model that is not pulled, in this server's wording."""
+        if self.not_found_wording == "pull":
+            return f'model "{model}" not found, try pulling it first'
+        return f"model '{model}' not found"
+
+    @staticmethod
+    def oom_message(required_gib: float, available_gib: float) -> str:
+        """Ollama's out-of-memory text (continuedev/continue#11767, home-assistant/core#139085)."""
+        return (f"model requires more system memory ({required_gib:.1f} GiB) than is available "
+                f"({available_gib:.1f} GiB)")
+
+    def required_gib(self, model: str, num_ctx: int) -> float:
+        """Memory ``model`` needs with a ``num_ctx`` context: weights + 10 % + KV cache (GiB)."""
+        return self._card(model)[3] / GIB * 1.1 + num_ctx / 1024 * KV_GIB_PER_1K_CTX
+
+    def oom_text(self, model: str, num_ctx: int) -> str | None:
+        """The OOM error text when ``model`` does not fit in ``memory_gib``, else None."""
+        if self.memory_gib is None:
+            return None
+        need = self.required_gib(model, num_ctx)
+        return self.oom_message(need, self.memory_gib) if need > self.memory_gib else None
 
     def script(self, behaviours: list[str]) -> None:
         """Queue ``behaviours``, one per chat/generate call of any model, in order."""
@@ -209,7 +278,8 @@ class OllamaEmulator(LoopbackServer):
     # --- payloads --------------------------------------------------------------------
 
     def _card(self, model: str) -> tuple:
-        return _CARDS.get(model.split(":")[0], ("llama", "8.0B", "Q4_0", 4_700_000_000, 131_072))
+        bare = model.removesuffix(":latest")
+        return _CARDS.get(bare) or _CARDS.get(model.split(":")[0], ("llama", "8.0B", "Q4_0", 4_700_000_000, 131_072))
 
     def _details(self, model: str) -> dict:
         family, params, quant, _, _ = self._card(model)
@@ -245,6 +315,6 @@ class OllamaEmulator(LoopbackServer):
             "details": self._details(model),
             "model_info": {"general.architecture": arch, "general.parameter_count": 8_030_261_248,
                            f"{arch}.context_length": ctx, f"{arch}.embedding_length": 4096},
-            "capabilities": ["completion", "tools"],
+            "capabilities": ["completion", "tools"] + (["thinking"] if family in THINKING_FAMILIES else []),
             "modified_at": "2025-09-30T10:12:33.123456789+02:00",
         }
