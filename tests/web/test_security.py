@@ -18,7 +18,7 @@ from .conftest import PASSWORD, USERNAME, csrf_token_of, get_routes, post_routes
 PLEX_TOKEN = "PLEXTOKEN-zz9-distinctive"
 GEMINI_KEY = "AIzaDistinctiveGeminiKey-0123456789abcdefXYZ"
 XSS_TITLE = "<script>alert(1)</script>"
-TEMPLATE_TITLE = "{{7*7}}"
+TEMPLATE_TITLE = "{{ self }}"  # rendered by Jinja it would read "<TemplateReference ...>"
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_ai_plex_and_user_text_is_escaped(user, auth_app):
         assert "<script>alert" not in html, url
         assert "<img src=x" not in html, url
         assert "<b>Album</b>" not in html, url
-        assert "49" not in re.sub(r"[0-9a-f]{20,}|\d{4}-\d\d-\d\d", "", html) or TEMPLATE_TITLE in html, url
+        assert "TemplateReference" not in html, url
     detail = user.get(f"/playlists/{p.id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
     assert TEMPLATE_TITLE in detail
