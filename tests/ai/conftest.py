@@ -68,17 +68,22 @@ def ollama_emu():
         yield emu
 
 
-@pytest.fixture
-def wired(gemini, ollama_emu):
-    """Settings overrides pointing both providers at the emulators with short timeouts."""
+def provider_env(gemini_emu, ollama_emu) -> dict:
+    """Settings overrides pointing both providers at these emulators with short timeouts."""
     return {
         "GEMINI_API_KEY": GEMINI_KEY,
-        "GEMINI_BASE_URL": gemini.url,
+        "GEMINI_BASE_URL": gemini_emu.url,
         "GEMINI_TIMEOUT": 5.0,
         "OLLAMA_URL": ollama_emu.url,
         "OLLAMA_MODEL": OLLAMA_MODEL,
         "OLLAMA_TIMEOUT": 5.0,
     }
+
+
+@pytest.fixture
+def wired(gemini, ollama_emu):
+    """:func:`provider_env` of the 2025-era Gemini emulator and the Ollama emulator."""
+    return provider_env(gemini, ollama_emu)
 
 
 @pytest.fixture

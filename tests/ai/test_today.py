@@ -13,7 +13,7 @@ import pytest
 from plex_completer.ai import AllProvidersFailed, GenerationRequest, cascade_status, generate_draft
 from plex_completer.extensions import db
 from plex_completer.models import AiAttempt, ModelSuccessor
-from tests.ai.conftest import GEMINI_KEY
+from tests.ai.conftest import GEMINI_KEY, provider_env
 from tests.fakes.ai.gemini_server import GeminiEmulator, GenerateCall
 from tests.fakes.ai.ollama_server import OllamaEmulator
 
@@ -30,14 +30,7 @@ def today():
 @pytest.fixture
 def env(today, ollama_emu):
     """Settings of a fresh install: no GEMINI_MODELS (the default 2.5 Flash, 2.0 Flash)."""
-    return {
-        "GEMINI_API_KEY": GEMINI_KEY,
-        "GEMINI_BASE_URL": today.url,
-        "GEMINI_TIMEOUT": 5.0,
-        "OLLAMA_URL": ollama_emu.url,
-        "OLLAMA_MODEL": OLLAMA,
-        "OLLAMA_TIMEOUT": 5.0,
-    }
+    return provider_env(today, ollama_emu)
 
 
 def rows() -> list[tuple[str, str, str]]:
