@@ -119,6 +119,7 @@ def test_fix_a_match_by_hand_and_it_survives_a_rescan(open_page, live_app):
     page.click("#rescan")
     page.wait_for_url(re.compile(r"/jobs/\d+$"))
     expect(page.locator("#open-playlist")).to_be_visible(timeout=20_000)
+    expect(page.locator("#job-took")).to_be_visible()  # swapped in by the poll, no reload
     page.click("#open-playlist")
     fixed = page.locator(f"#{row_id}")
     expect(fixed).to_have_class(re.compile(r"track-matched"))

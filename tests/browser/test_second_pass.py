@@ -113,3 +113,29 @@ def test_the_dashboard_library_panel_updates_when_a_sync_finishes(open_page, liv
     with live_app.app_context():
         db.session.delete(db.session.get(LibraryTrack, 9_900_001))
         db.session.commit()
+
+
+def test_the_refresh_form_asks_for_a_day_only_for_weekly_refreshes(open_page, long_playlist):
+    page = open_page(f"/playlists/{long_playlist}")
+    form = page.locator("form.refresh-form")
+    page.locator(".refresh-details > summary").click()
+    day = form.locator("select[name=weekday]")
+    expect(day).to_be_hidden()
+    form.locator("select[name=frequency]").select_option("weekly")
+    expect(day).to_be_visible()
+    form.locator("select[name=frequency]").select_option("daily")
+    expect(day).to_be_hidden()
+
+
+def test_search_and_filter_buttons_sit_beside_their_fields_with_the_same_corners(open_page):
+    page = open_page("/jobs")
+    button = page.locator("form.inline-filter button")
+    select = page.locator("form.inline-filter select")
+    assert button.bounding_box()["width"] < 200, "the Filter button is as wide as its label"
+    assert button.evaluate("e => getComputedStyle(e).borderTopLeftRadius") == select.evaluate(
+        "e => getComputedStyle(e).borderTopLeftRadius")
+    page = open_page("/library?q=love")
+    field = page.locator("form.search-form input[name=q]")
+    search = page.locator("form.search-form button")
+    assert search.evaluate("e => getComputedStyle(e).borderTopRightRadius") == field.evaluate(
+        "e => getComputedStyle(e).borderTopRightRadius")

@@ -292,3 +292,13 @@ def test_settings_say_the_secret_key_was_generated_and_name_the_zone_in_use(make
     berlin = make_app(TZ="Europe/Berlin")
     with berlin.app_context():
         assert "Europe/Berlin (in use)" in _text(berlin.test_client().get("/settings"))
+
+
+def test_a_playlist_card_shows_its_refresh_schedule(user):
+    from plex_completer.models import PlaylistRefresh
+
+    p = factories.standard_playlist()
+    db.session.add(PlaylistRefresh(playlist_id=p.id, frequency="weekly", weekday=0, hour=7))
+    db.session.commit()
+    html = _text(user.get("/"))
+    assert "refreshes weekly on Monday at 07:00" in html
