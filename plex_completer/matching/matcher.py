@@ -34,19 +34,25 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .aliases import alias_map
 from .normalize import (
+    ARTIST_FILLER,
     TitleKey,
     album_version_uncached,
     artist_keys,
     artist_keys_uncached,
+    artist_tokens,
+    artist_tokens_uncached,
     credit_parts,
     credit_parts_uncached,
+    credit_tokens,
     fold,
     title_key,
     title_key_uncached,
+    tokens_key,
     words,
 )
-from .scoring import EXACT, FALLBACK_RANK, best_similarity, title_similarity, version_rank
+from .scoring import EXACT, FALLBACK_RANK, SQUEEZED_EQUAL, best_similarity, title_similarity, version_rank
 from .search import SearchIndex
 from .types import LibraryEntry, MatchDecision, MatchThresholds, Override, Suggestion
 
@@ -60,6 +66,9 @@ class _Query:
     parts: tuple[str, ...]
     album_short: str | None
     year: int | None
+    tokens: frozenset[str] = frozenset()
+    part_tokens: tuple[frozenset[str], ...] = ()
+    album: str | None = None
 
 
 class Matcher:
@@ -80,7 +89,14 @@ class Matcher:
         self._by_artist: dict[str, list[int]] = {}
         self._by_part: dict[str, list[int]] = {}
         self._search_index: SearchIndex | None = None
+        self._aliases: dict[str, frozenset[str]] = alias_map()
+        self._token_sets: list[tuple[frozenset[str], ...]] = []
+        self._credit_words: list[frozenset[str]] = []
+        self._by_tokens: dict[str, list[int]] = {}
         by_title, by_artist, by_part = self._by_title, self._by_artist, self._by_part
+        by_tokens = self._by_tokens
+        token_cache: dict[tuple[str, str | None], tuple[frozenset[str], ...]] = {}
+        words_cache: dict[tuple, frozenset[str]] = {}
         # Build-local caches: a library repeats credits, titles and albums many times.
         titles: dict[str, TitleKey] = {}
         credit_cache: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
@@ -95,12 +111,29 @@ class Matcher:
             by_title.setdefault(tk.key, []).append(i)
             if tk.short != tk.key:
                 by_title.setdefault(tk.short, []).append(i)
+            for alt in tk.alts:
+                if alt != tk.key and alt != tk.short:
+                    by_title.setdefault(alt, []).append(i)
             ident = (e.album_artist or "", e.track_artist or None)
             credit = credit_cache.get(ident)
             if credit is None:
                 credit = credit_cache[ident] = _credit_keys(*ident)
             strong, parts, compilation = credit
             self._strong.append(strong)
+            toks = token_cache.get(ident)
+            if toks is None:
+                toks = token_cache[ident] = _credit_token_sets(*ident)
+            self._token_sets.append(toks)
+            for t in toks:
+                lst = by_tokens.setdefault(tokens_key(t), [])
+                if not lst or lst[-1] != i:
+                    lst.append(i)
+            wkey = (toks, tk.featured)
+            cw = words_cache.get(wkey)
+            if cw is None:
+                cw = frozenset().union(*toks, *(artist_tokens_uncached(f) for f in tk.featured))
+                cw = words_cache[wkey] = cw - ARTIST_FILLER
+            self._credit_words.append(cw)
             for k in strong:
                 by_artist.setdefault(k, []).append(i)
             if tk.featured:
@@ -145,38 +178,81 @@ class Matcher:
         i = self._by_key.get(rating_key)
         return None if i is None else self._entries[i]
 
+    # -- aliases ------------------------------------------------------------------------------
+    def set_aliases(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        """Use the built-in alias table (:data:`~.aliases.KNOWN_ALIASES`) plus ``pairs`` of
+        (artist as suggested, artist as the library writes it), e.g. learned from manual
+        matches. Replaces the previous pairs in one assignment (safe for readers)."""
+        self._aliases = alias_map(pairs)
+
     # -- matching -------------------------------------------------------------------------
     def match(self, suggestion: Suggestion) -> MatchDecision:
-        """Match one suggestion (see the module docstring for the rules)."""
+        """Match one suggestion (see the module docstring for the tiers and rules).
+
+        Each tier returns at once when its best track is in a satisfying version; a track
+        only in another version (live for a studio request) is kept while the later tiers
+        look further, so a studio row under a differently written artist still wins
+        (issue 14, class 5).
+        """
         q = _Query(
             title_key(suggestion.title),
             artist_keys(suggestion.artist),
             credit_parts(suggestion.artist),
             title_key(suggestion.album).short if suggestion.album else None,
             suggestion.year,
+            artist_tokens(suggestion.artist),
+            credit_tokens(suggestion.artist),
+            suggestion.album,
         )
         th = self.thresholds
-        strong: dict[int, float] = {}
+        kept = None  # best track so far in another version than asked
+        seen: set[int] = set()
         closest: tuple[float, str] | None = None
+
+        def done(best) -> bool:
+            nonlocal kept
+            if best is None:
+                return False
+            if best[4] < FALLBACK_RANK:
+                return True
+            if kept is None or best[0] < kept[0]:
+                kept = best
+            return False
+
+        title_hits = self._title_hits(q)
         strong_lists = [self._by_artist[k] for k in q.strong if k in self._by_artist]
         if strong_lists:
             # Tier 1a: the title key itself under an agreeing artist (most suggestions);
             # an exact title beats any fuzzy one, so the artist's other tracks are skipped.
             wanted = set(q.strong)
             exact: dict[int, float] = {}
-            for key in {q.title.key, q.title.short}:
-                for i in self._by_title.get(key, ()):
-                    if not wanted.isdisjoint(self._strong[i]):
-                        exact[i] = 100.0
+            for i in title_hits:
+                if not wanted.isdisjoint(self._strong[i]):
+                    exact[i] = 100.0
             if exact:
                 best, _ = self._best(q, exact)
-                if best is not None:
+                if done(best):
                     return self._decide(q, best)
             # Tier 1b: every track of the artist, fuzzy titles.
+            strong = {}
             for lst in strong_lists:
                 strong.update(dict.fromkeys(lst, 100.0))
+            seen.update(strong)
             best, closest = self._best(q, strong)
-            if best is not None:
+            if done(best):
+                return self._decide(q, best)
+        # Tier 1c: known aliases ("Puff Daddy" / "Diddy") and the user's learned ones.
+        aliased: dict[int, float] = {}
+        for k in q.strong:
+            for other in self._aliases.get(k, ()):
+                for i in self._by_artist.get(other, ()):
+                    if i not in seen:
+                        aliased[i] = th.alias_artist_score
+        if aliased:
+            seen.update(aliased)
+            best, near = self._best(q, aliased)
+            closest = _closer(closest, near)
+            if done(best):
                 return self._decide(q, best)
         # Tier 2: a member of the credit, a featured artist, or the exact title under an
         # artist name within a typo.
@@ -189,31 +265,79 @@ class Matcher:
             for i in self._by_part.get(k, ()):
                 weak.setdefault(i, th.featured_artist_score)
         names = q.strong + q.parts
-        for key in {q.title.key, q.title.short}:
-            for i in self._by_title.get(key, ()):
-                if i not in weak and i not in strong and self._strong[i]:
-                    sim = best_similarity(names, self._strong[i])
-                    if sim >= th.artist_min:
-                        weak[i] = sim
+        for i in title_hits:
+            if i not in weak and i not in seen and self._strong[i]:
+                sim = best_similarity(names, self._strong[i])
+                if sim >= th.artist_min:
+                    weak[i] = sim
+        for i in seen:
+            weak.pop(i, None)
         if weak:
+            seen.update(weak)
             best, _ = self._best(q, weak)
-            if best is not None:
+            if done(best):
                 return self._decide(q, best)
-        if not strong and q.strong:
+        # Tier 2b: the artist written another way (issue 14, class 1): the same words in
+        # another order or case ("Springsteen, Bruce", "Beatles, The"), with a strong title;
+        # or a clear subset/superset of the words ("Springsteen", "Bob Marley & The
+        # Wailers"), with the exact title only.
+        if q.tokens:
+            perm: dict[int, float] = {}
+            for i in self._by_tokens.get(tokens_key(q.tokens), ()):
+                if i not in seen:
+                    perm[i] = th.variant_artist_score
+            subset: dict[int, float] = {}
+            for i in title_hits:
+                if i not in seen and i not in perm and self._related_artist(q.tokens, i):
+                    subset[i] = th.surname_artist_score
+            seen.update(perm)
+            seen.update(subset)
+            best_p, near = self._best(q, perm, th.variant_title_min) if perm else (None, None)
+            closest = _closer(closest, near)
+            best_s, _ = self._best(q, subset, th.surname_title_min) if subset else (None, None)
+            best = min((b for b in (best_p, best_s) if b is not None), default=None)
+            if done(best):
+                return self._decide(q, best)
+        if not strong_lists and q.strong:
             # Tier 3: artist names within a typo (scan of the distinct artist keys only).
             fuzzy: dict[int, float] = {}
             for name, sim in self._similar_artists(q.strong[0]):
                 for i in self._by_artist[name]:
-                    fuzzy.setdefault(i, sim)
+                    if i not in seen:
+                        fuzzy.setdefault(i, sim)
             if fuzzy:
-                best, closest = self._best(q, fuzzy)
-                if best is not None:
+                best, near = self._best(q, fuzzy)
+                closest = _closer(closest, near)
+                if done(best):
                     return self._decide(q, best)
+        if kept is not None:
+            return self._decide(q, kept)
         if closest is not None:
             sim, title = closest
             return MatchDecision(None, round(sim, 1),
-                                 f"artist in library, no such title (closest: '{title}', {sim:.0f})", "no_title")
-        return MatchDecision(None, 0.0, "no track by this artist", "no_artist")
+                                 f"Not in your library: closest is '{title}' by the same artist", "no_title")
+        return MatchDecision(None, 0.0, "Not in your library: no track by this artist", "no_artist")
+
+    def _title_hits(self, q: _Query) -> set[int]:
+        """Tracks whose title (key, bracket-free key or another specific form) equals one
+        of the suggested title's forms: a dictionary look-up per form."""
+        hits: set[int] = set()
+        for key in {q.title.key, q.title.short, *q.title.alts}:
+            hits.update(self._by_title.get(key, ()))
+        return hits
+
+    def _related_artist(self, tokens: frozenset[str], i: int) -> bool:
+        """Whether one of track ``i``'s credited names is a clear subset or superset of the
+        suggested artist's words, the shared words being more than filler ("Springsteen"
+        in "Bruce Springsteen"; not "Band" in "Steve Miller Band")."""
+        for theirs in self._token_sets[i]:
+            if theirs == tokens:
+                return True
+            common = theirs & tokens
+            if common in (theirs, tokens) and common - ARTIST_FILLER \
+                    and sum(len(w) for w in common - ARTIST_FILLER) >= 4:
+                return True
+        return False
 
     def _similar_artists(self, key: str, limit: int = 3) -> list[tuple[str, float]]:
         """Up to ``limit`` library artist keys within ``artist_min`` of ``key`` (best first,
@@ -243,9 +367,9 @@ class Matcher:
         """Match suggestions in order, applying the user's overrides where given.
 
         ``overrides`` (same length as ``suggestions``, None where the user decided
-        nothing): ``Override("track", k)`` gives "manual choice" (or "manual choice no
-        longer in library", ratingKey None, when ``k`` is gone); ``Override("absent")``
-        gives "marked not in library". Raises ``ValueError`` on a length mismatch.
+        nothing): ``Override("track", k)`` gives "Chosen by you" (or "The track you chose
+        is no longer in your library", ratingKey None, when ``k`` is gone);
+        ``Override("absent")`` gives "You marked it as not in your library". Raises ``ValueError`` on a length mismatch.
         """
         if overrides is not None and len(overrides) != len(suggestions):
             raise ValueError(f"{len(overrides)} overrides for {len(suggestions)} suggestions")
@@ -264,19 +388,23 @@ class Matcher:
 
     def _manual(self, o: Override) -> MatchDecision:
         if o.kind == "absent":
-            return MatchDecision(None, 0.0, "marked not in library", "manual_absent")
+            return MatchDecision(None, 0.0, "You marked it as not in your library", "manual_absent")
         if o.rating_key in self._by_key:
-            return MatchDecision(o.rating_key, 100.0, "manual choice", "manual")
-        return MatchDecision(None, 0.0, "manual choice no longer in library", "manual_missing")
+            return MatchDecision(o.rating_key, 100.0, "Chosen by you", "manual")
+        return MatchDecision(None, 0.0, "The track you chose is no longer in your library", "manual_missing")
 
-    def _best(self, q: _Query, cands: dict[int, float]):
+    def _best(self, q: _Query, cands: dict[int, float], title_min: float | None = None):
         """The cheapest acceptable candidate ``(cost, i, title_sim, artist_sim, rank)`` (or
-        None) and the closest title seen ``(similarity, title)``."""
+        None) and the closest title seen ``(similarity, title)``. ``cands`` maps track
+        positions to their artist score; ``title_min`` (0-100) raises the title bar for
+        artists written another way."""
         th = self.thresholds
         scored: dict[str, tuple[float, bool]] = {}
         best = None
         closest: tuple[float, str] | None = None
         qt = q.title
+        partners = tuple(p - ARTIST_FILLER or p for p in q.part_tokens) if len(q.part_tokens) > 1 else ()
+        asked_words = q.tokens.union(*q.part_tokens) if q.part_tokens else q.tokens
         for i, artist_sim in cands.items():
             tk = self._tkeys[i]
             hit = scored.get(tk.key)
@@ -285,12 +413,21 @@ class Matcher:
             sim, ok = hit
             if closest is None or sim > closest[0]:
                 closest = (sim, self._entries[i].title)
-            if not ok:
+            if not ok or (title_min is not None and sim < title_min):
                 continue
             rank = version_rank(qt.version, self._versions[i])
             if rank >= FALLBACK_RANK and not th.accept_other_version:
                 continue
             cost = (100.0 - sim) + (100.0 - artist_sim) * 0.5 + rank * 2 + self._tiebreak(q, i)
+            # Duets (issue 14, class 4): a partner named in the suggestion but not credited
+            # on the track costs more than a best-of copy; a credit the suggestion does not
+            # name (a later "(feat. Y)" re-recording) costs more than a best-of copy too,
+            # but less than a live version.
+            cw = self._credit_words[i]
+            if partners:
+                cost += th.missing_partner_cost * sum(1 for p in partners if not p <= cw)
+            if not cw <= asked_words:
+                cost += th.extra_credit_cost
             if best is None or cost < best[0] or (cost == best[0] and i < best[1]):
                 best = (cost, i, sim, artist_sim, rank)
         return best, closest
@@ -306,21 +443,46 @@ class Matcher:
         return t
 
     def _decide(self, q: _Query, best) -> MatchDecision:
+        """The decision for the chosen candidate, with a reason written for a person:
+        "Exact match", "Found under 'Springsteen, Bruce'", "Title spelt 'Allright' in
+        your library", "Only a live version is in your library", "From a different
+        album: Greatest Hits, 1995" (parts joined by "; ")."""
         _, i, sim, artist_sim, rank = best
         e = self._entries[i]
         version = self._versions[i]
-        if rank < FALLBACK_RANK and sim == EXACT and artist_sim == 100.0:
-            return MatchDecision(e.rating_key, 100.0, "exact", "exact")
-        score = 0.7 * sim + 0.3 * artist_sim
-        reason = f"title {sim:.0f} / artist {artist_sim:.0f}"
+        notes: list[str] = []
+        same_artist = not set(q.strong).isdisjoint(self._strong[i])
+        if not same_artist:
+            shown = e.track_artist or e.album_artist
+            if _is_various(e.album_artist) or not e.track_artist:
+                shown = e.track_artist or e.album_artist
+            notes.append(f"Found under '{shown}'")
+        if sim < EXACT:
+            if sim >= SQUEEZED_EQUAL and _differs_only_in_subtitle(q.title, self._tkeys[i]):
+                notes.append(f"Title is '{e.title}' in your library")
+            else:
+                notes.append(f"Title spelt '{e.title}' in your library")
         if rank >= FALLBACK_RANK:
-            score -= self.thresholds.other_version_penalty
             asked = q.title.version
             if asked is not None and asked != version:
-                reason += f"; no {asked.replace('_', ' ')} version in library"
+                notes.append(f"No {_version_name(asked)} version in your library; using "
+                             f"{'the studio version' if version is None else 'the ' + _version_name(version) + ' version'}")
             else:
-                reason += f"; only a {str(version).replace('_', ' ')} version in library"
-        return MatchDecision(e.rating_key, round(max(score, 0.0), 1), reason, "fuzzy")
+                notes.append(f"Only a {_version_name(version)} version is in your library")
+        album_differs = q.album_short is not None and title_key(e.album or "").short != q.album_short
+        year_differs = q.year is not None and e.year is not None and e.year != q.year
+        if album_differs or (year_differs and q.album_short is None):
+            notes.append(f"From a different album: {e.album}{f', {e.year}' if e.year else ''}")
+        elif year_differs:
+            notes.append(f"Year {e.year} in your library")
+        if rank < FALLBACK_RANK and sim == EXACT and artist_sim == 100.0:
+            return MatchDecision(e.rating_key, 100.0, "; ".join(["Exact match", *notes]), "exact")
+        score = 0.7 * sim + 0.3 * artist_sim
+        if rank >= FALLBACK_RANK:
+            score -= self.thresholds.other_version_penalty
+        if not notes:
+            notes.append("Close match")
+        return MatchDecision(e.rating_key, round(max(score, 0.0), 1), "; ".join(notes), "fuzzy")
 
     # -- manual search ----------------------------------------------------------------------
     def search(self, text: str, limit: int = 20) -> list[LibraryEntry]:
@@ -329,6 +491,36 @@ class Matcher:
         if self._search_index is None:
             self._search_index = SearchIndex(self._entries)
         return self._search_index.search(text, limit)
+
+
+def _version_name(version: str | None) -> str:
+    """A version as a person says it ("radio_edit" -> "radio edit", None -> "studio")."""
+    return "studio" if version is None else {"best_of": "best-of", "taylors_version": "Taylor's Version"}.get(
+        version, version.replace("_", " "))
+
+
+def _differs_only_in_subtitle(a: TitleKey, b: TitleKey) -> bool:
+    """Whether two titles agree once an optional subtitle or article is dropped."""
+    return a.key == b.short or a.short == b.key or a.bare in b.alts or b.bare in a.alts
+
+
+def _closer(a: tuple[float, str] | None, b: tuple[float, str] | None) -> tuple[float, str] | None:
+    """The closer of two "closest title" records (None when both are None)."""
+    if a is None or (b is not None and b[0] > a[0]):
+        return b
+    return a
+
+
+def _credit_token_sets(album_artist: str, track_artist: str | None) -> tuple[frozenset[str], ...]:
+    """Word sets of a track's credited names: the album artist (unless "Various
+    Artists"), the track artist, and each name of the track artist's credit."""
+    out: list[frozenset[str]] = []
+    if album_artist and not _is_various(album_artist):
+        out.append(artist_tokens_uncached(album_artist))
+    if track_artist:
+        out.append(artist_tokens_uncached(track_artist))
+        out.extend(credit_tokens(track_artist))
+    return tuple(dict.fromkeys(t for t in out if t))
 
 
 def _is_various(album_artist: str) -> bool:

@@ -7,9 +7,11 @@ space-free keys of :mod:`.normalize`.
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz.distance import OSA
 
-from .normalize import DISTINCT_VERSIONS, TitleKey
+from .normalize import DISTINCT_VERSIONS, TitleKey, digits
 from .types import MatchThresholds
 
 # Version rank when no distinct version is asked for (0 is best): the studio original,
@@ -18,7 +20,13 @@ _PLAIN_RANK = {None: 0, "remaster": 1, "radio_edit": 2, "single_version": 2, "ta
                "best_of": 3, "compilation": 3}
 DISTINCT_RANK = 10  # a live/remix/... version nobody asked for
 FALLBACK_RANK = 6  # the studio version when another version was asked for
-EXACT, SHORT_EQUAL = 100.0, 97.0
+EXACT, SHORT_EQUAL, ALT_EQUAL, SQUEEZED_EQUAL = 100.0, 97.0, 96.0, 95.0
+_RUNS = re.compile(r"(.)\1+")
+
+
+def squeeze(key: str) -> str:
+    """A key with doubled letters single ("allright" -> "alright", "yesterdday" -> "yesterday")."""
+    return _RUNS.sub(r"\1", key)
 
 
 def version_rank(asked: str | None, version: str | None) -> float:
@@ -73,10 +81,27 @@ def title_similarity(q: TitleKey, e: TitleKey, th: MatchThresholds) -> tuple[flo
         return EXACT, True
     if q.key == e.short or q.short == e.key:  # one side omits a bracket of the title
         return SHORT_EQUAL, True
+    # One side omits an optional subtitle, a leading "The", a "Theme from" or the part
+    # after a comma (issue 14, class 2); the alternative is only there when specific.
+    if q.bare in e.alts or e.bare in q.alts:
+        return ALT_EQUAL, True
     a, b = q.key, e.key
     dist = OSA.distance(a, b)
     sim = 100.0 * (1 - dist / max(len(a), len(b)))
     ok = sim >= th.title_min or (dist <= 1 and min(len(a), len(b)) >= th.one_edit_min_length)
+    if not ok and len(a) >= th.one_edit_min_length and squeeze(a) == squeeze(b):
+        sim, ok = max(sim, SQUEEZED_EQUAL), True  # doubled or dropped double letters
+    if not ok and (len(q.alts) > 1 or len(e.alts) > 1):
+        # A typo beside an optional subtitle: one title's whole form against the other's
+        # subtitle-free forms (3 points off), with the guards on those forms.
+        for x, y in ((q, e), (e, q)):
+            xa, xw = x.alts[0], x.alt_words[0]
+            for ya, yw in zip(y.alts[1:], y.alt_words[1:], strict=False):
+                d = OSA.distance(xa, ya)
+                alt_sim = 100.0 * (1 - d / max(len(xa), len(ya), 1)) - 3
+                if alt_sim >= th.title_min and alt_sim > sim and not _guarded(
+                        TitleKey(xa, xa, xw, (), (), digits(xw)), TitleKey(ya, ya, yw, (), (), digits(yw))):
+                    return round(alt_sim, 1), True
     if ok and _guarded(q, e):  # guards only matter for titles that would pass
         return round(min(sim, th.guard_cap), 1), False
     return round(sim, 1), ok
