@@ -53,7 +53,7 @@ from .normalize import (
     words,
 )
 from .scoring import EXACT, FALLBACK_RANK, SQUEEZED_EQUAL, best_similarity, title_similarity, version_rank
-from .search import SearchIndex
+from .search import SearchIndex, SearchResult
 from .types import LibraryEntry, MatchDecision, MatchThresholds, Override, Suggestion
 
 #: Album-artist spellings that name no artist (compilations).
@@ -451,11 +451,9 @@ class Matcher:
         e = self._entries[i]
         version = self._versions[i]
         notes: list[str] = []
-        same_artist = not set(q.strong).isdisjoint(self._strong[i])
-        if not same_artist:
-            shown = e.track_artist or e.album_artist
-            if _is_various(e.album_artist) or not e.track_artist:
-                shown = e.track_artist or e.album_artist
+        shown = e.track_artist or e.album_artist
+        written = artist_keys(shown)
+        if not written or written[0] not in q.strong:  # "Springsteen, Bruce", "Beatles, The"
             notes.append(f"Found under '{shown}'")
         if sim < EXACT:
             if sim >= SQUEEZED_EQUAL and _differs_only_in_subtitle(q.title, self._tkeys[i]):
@@ -476,7 +474,9 @@ class Matcher:
         elif year_differs:
             notes.append(f"Year {e.year} in your library")
         if rank < FALLBACK_RANK and sim == EXACT and artist_sim == 100.0:
-            return MatchDecision(e.rating_key, 100.0, "; ".join(["Exact match", *notes]), "exact")
+            if not notes or not notes[0].startswith("Found under"):
+                notes.insert(0, "Exact match")
+            return MatchDecision(e.rating_key, 100.0, "; ".join(notes), "exact")
         score = 0.7 * sim + 0.3 * artist_sim
         if rank >= FALLBACK_RANK:
             score -= self.thresholds.other_version_penalty
@@ -488,9 +488,14 @@ class Matcher:
     def search(self, text: str, limit: int = 20) -> list[LibraryEntry]:
         """Library entries for the manual-match search box, best first (see
         :class:`~.search.SearchIndex`; its word index is built on first use)."""
+        return self.search_page(text, limit).entries
+
+    def search_page(self, text: str, limit: int = 20) -> SearchResult:
+        """Like :meth:`search`, with the total number of hits (``SearchResult.total``) so
+        the page can say how many more there are than the ``limit`` listed."""
         if self._search_index is None:
             self._search_index = SearchIndex(self._entries)
-        return self._search_index.search(text, limit)
+        return self._search_index.find(text, limit)
 
 
 def _version_name(version: str | None) -> str:

@@ -139,6 +139,7 @@ class TitleKey:
     numbers: tuple[str, ...] = ()
     alts: tuple[str, ...] = ()
     alt_words: tuple[tuple[str, ...], ...] = ()
+    short_specific: bool = True
 
     @property
     def bare(self) -> str:
@@ -204,7 +205,7 @@ def title_key_uncached(title: str) -> TitleKey:
     full = tuple(full_words)
     return TitleKey("".join(full_words), "".join(short_words), full, tuple(sorted(versions)),
                     tuple(f.strip() for f in featured if f.strip()), digits(full),
-                    *_title_alts(s, full_words, short_words))
+                    *_title_alts(s, full_words, short_words), short_words == full_words or specific(short_words))
 
 
 #: Titles too generic to stand alone once a subtitle is dropped ("Love (Is All Around)"

@@ -79,7 +79,8 @@ def title_similarity(q: TitleKey, e: TitleKey, th: MatchThresholds) -> tuple[flo
     """(similarity 0-100, acceptable) of a suggested title against a library title."""
     if q.key == e.key:
         return EXACT, True
-    if q.key == e.short or q.short == e.key:  # one side omits a bracket of the title
+    if (q.key == e.short and e.short_specific) or (q.short == e.key and q.short_specific):
+        # one side omits a bracket of the title, and what remains still names one song
         return SHORT_EQUAL, True
     # One side omits an optional subtitle, a leading "The", a "Theme from" or the part
     # after a comma (issue 14, class 2); the alternative is only there when specific.
