@@ -90,6 +90,7 @@ class Matcher:
         self._by_part: dict[str, list[int]] = {}
         self._search_index: SearchIndex | None = None
         self._aliases: dict[str, frozenset[str]] = alias_map()
+        self._alias_pairs: tuple[tuple[str, str], ...] = ()
         self._token_sets: list[tuple[frozenset[str], ...]] = []
         self._credit_words: list[frozenset[str]] = []
         self._by_tokens: dict[str, list[int]] = {}
@@ -183,7 +184,14 @@ class Matcher:
         """Use the built-in alias table (:data:`~.aliases.KNOWN_ALIASES`) plus ``pairs`` of
         (artist as suggested, artist as the library writes it), e.g. learned from manual
         matches. Replaces the previous pairs in one assignment (safe for readers)."""
+        pairs = tuple(pairs)
         self._aliases = alias_map(pairs)
+        self._alias_pairs = pairs
+
+    @property
+    def alias_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The learned (suggested, library) artist pairs last given to :meth:`set_aliases`."""
+        return self._alias_pairs
 
     # -- matching -------------------------------------------------------------------------
     def match(self, suggestion: Suggestion) -> MatchDecision:
