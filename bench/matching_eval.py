@@ -30,6 +30,10 @@ SWEEP = {
     "title_min": (75, 78, 80, 82, 85, 88, 90),
     "one_edit_min_length": (4, 5, 6, 8, 100),
     "artist_min": (75, 80, 85, 90, 95),
+    "variant_title_min": (82, 85, 88, 90, 93, 96),
+    "surname_title_min": (90, 93, 96, 100),
+    "missing_partner_cost": (0, 4, 8, 15),
+    "extra_credit_cost": (0, 1, 4, 7, 10),
 }
 
 

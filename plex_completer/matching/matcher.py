@@ -30,6 +30,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import permutations
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -49,7 +51,6 @@ from .normalize import (
     fold,
     title_key,
     title_key_uncached,
-    tokens_key,
     words,
 )
 from .scoring import EXACT, FALLBACK_RANK, SQUEEZED_EQUAL, best_similarity, title_similarity, version_rank
@@ -91,50 +92,36 @@ class Matcher:
         self._search_index: SearchIndex | None = None
         self._aliases: dict[str, frozenset[str]] = alias_map()
         self._alias_pairs: tuple[tuple[str, str], ...] = ()
-        self._token_sets: list[tuple[frozenset[str], ...]] = []
-        self._credit_words: list[frozenset[str]] = []
-        self._by_tokens: dict[str, list[int]] = {}
+        # Lazily filled per credit (album artist, track artist[, featured]): word sets of the
+        # credited names and all their words; filled under the GIL, one assignment each.
+        self._ident_tokens: dict[tuple[str, str | None], tuple[frozenset[str], ...]] = {}
+        self._ident_words: dict[tuple, frozenset[str]] = {}
         by_title, by_artist, by_part = self._by_title, self._by_artist, self._by_part
-        by_tokens = self._by_tokens
-        token_cache: dict[tuple[str, str | None], tuple[frozenset[str], ...]] = {}
-        words_cache: dict[tuple, frozenset[str]] = {}
         # Build-local caches: a library repeats credits, titles and albums many times.
         titles: dict[str, TitleKey] = {}
-        credit_cache: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
+        credit_cache: dict[tuple[str, str | None], tuple] = {}
         albums: dict[str, str | None] = {}
         featured_parts: dict[str, tuple[str, ...]] = {}
+        tkeys_append, strong_append = self._tkeys.append, self._strong.append
         for i, e in enumerate(self._entries):
             tk = titles.get(e.title)
             if tk is None:
                 tk = titles[e.title] = title_key_uncached(e.title)
-            self._tkeys.append(tk)
+            tkeys_append(tk)
             self._by_key[e.rating_key] = i
             by_title.setdefault(tk.key, []).append(i)
             if tk.short != tk.key:
                 by_title.setdefault(tk.short, []).append(i)
-            for alt in tk.alts:
-                if alt != tk.key and alt != tk.short:
-                    by_title.setdefault(alt, []).append(i)
+            if len(tk.alts) > 1 or tk.alts[0] != tk.key:
+                for alt in tk.alts:
+                    if alt != tk.key and alt != tk.short:
+                        by_title.setdefault(alt, []).append(i)
             ident = (e.album_artist or "", e.track_artist or None)
             credit = credit_cache.get(ident)
             if credit is None:
                 credit = credit_cache[ident] = _credit_keys(*ident)
             strong, parts, compilation = credit
-            self._strong.append(strong)
-            toks = token_cache.get(ident)
-            if toks is None:
-                toks = token_cache[ident] = _credit_token_sets(*ident)
-            self._token_sets.append(toks)
-            for t in toks:
-                lst = by_tokens.setdefault(tokens_key(t), [])
-                if not lst or lst[-1] != i:
-                    lst.append(i)
-            wkey = (toks, tk.featured)
-            cw = words_cache.get(wkey)
-            if cw is None:
-                cw = frozenset().union(*toks, *(artist_tokens_uncached(f) for f in tk.featured))
-                cw = words_cache[wkey] = cw - ARTIST_FILLER
-            self._credit_words.append(cw)
+            strong_append(strong)
             for k in strong:
                 by_artist.setdefault(k, []).append(i)
             if tk.featured:
@@ -291,9 +278,10 @@ class Matcher:
         # Wailers"), with the exact title only.
         if q.tokens:
             perm: dict[int, float] = {}
-            for i in self._by_tokens.get(tokens_key(q.tokens), ()):
-                if i not in seen:
-                    perm[i] = th.variant_artist_score
+            for k in _permuted_keys(suggestion.artist):
+                for i in self._by_artist.get(k, ()):
+                    if i not in seen:
+                        perm[i] = th.variant_artist_score
             subset: dict[int, float] = {}
             for i in title_hits:
                 if i not in seen and i not in perm and self._related_artist(q.tokens, i):
@@ -334,11 +322,31 @@ class Matcher:
             hits.update(self._by_title.get(key, ()))
         return hits
 
+    def _tokens_of(self, i: int) -> tuple[frozenset[str], ...]:
+        """Word sets of the names credited on track ``i`` (computed once per credit)."""
+        e = self._entries[i]
+        ident = (e.album_artist or "", e.track_artist or None)
+        hit = self._ident_tokens.get(ident)
+        if hit is None:
+            hit = self._ident_tokens[ident] = _credit_token_sets(*ident)
+        return hit
+
+    def _words_of(self, i: int) -> frozenset[str]:
+        """Every non-filler word credited on track ``i``: its artists and the featured
+        artists of its title (computed once per credit and featured list)."""
+        e = self._entries[i]
+        key = (e.album_artist or "", e.track_artist or None, self._tkeys[i].featured)
+        hit = self._ident_words.get(key)
+        if hit is None:
+            found = frozenset().union(*self._tokens_of(i), *(artist_tokens(f) for f in key[2]))
+            hit = self._ident_words[key] = found - ARTIST_FILLER
+        return hit
+
     def _related_artist(self, tokens: frozenset[str], i: int) -> bool:
         """Whether one of track ``i``'s credited names is a clear subset or superset of the
         suggested artist's words, the shared words being more than filler ("Springsteen"
         in "Bruce Springsteen"; not "Band" in "Steve Miller Band")."""
-        for theirs in self._token_sets[i]:
+        for theirs in self._tokens_of(i):
             if theirs == tokens:
                 return True
             common = theirs & tokens
@@ -431,7 +439,7 @@ class Matcher:
             # on the track costs more than a best-of copy; a credit the suggestion does not
             # name (a later "(feat. Y)" re-recording) costs more than a best-of copy too,
             # but less than a live version.
-            cw = self._credit_words[i]
+            cw = self._words_of(i)
             if partners:
                 cost += th.missing_partner_cost * sum(1 for p in partners if not p <= cw)
             if not cw <= asked_words:
@@ -515,6 +523,22 @@ def _version_name(version: str | None) -> str:
 def _differs_only_in_subtitle(a: TitleKey, b: TitleKey) -> bool:
     """Whether two titles agree once an optional subtitle or article is dropped."""
     return a.key == b.short or a.short == b.key or a.bare in b.alts or b.bare in a.alts
+
+
+@lru_cache(maxsize=4096)
+def _permuted_keys(artist: str, most_words: int = 5) -> tuple[str, ...]:
+    """Artist keys of every order of the credit's words, with and without "The" ("Bruce
+    Springsteen" -> "brucespringsteen", "springsteenbruce", ...; "The Beatles" ->
+    "beatles", "thebeatles", "beatlesthe"): how "Springsteen, Bruce", "SPRINGSTEEN,BRUCE"
+    or Plex's ``titleSort`` "Beatles, The" are keyed. Credits of more than ``most_words``
+    words give none (issue 14, class 1)."""
+    ws = [w for w in words(fold(artist)) if w != "the"]
+    if not ws or len(ws) > most_words:
+        return ()
+    keys = {"".join(p) for p in permutations(ws)}
+    if len(ws) <= 3:
+        keys |= {"".join(p) for p in permutations([*ws, "the"])}
+    return tuple(sorted(keys))
 
 
 def _closer(a: tuple[float, str] | None, b: tuple[float, str] | None) -> tuple[float, str] | None:

@@ -241,6 +241,9 @@ def _title_alts(s: str, full_words: list[str], short_words: list[str]) -> tuple[
     prefix ("Theme from New York, New York" -> "newyorknewyork"), and a long title cut at
     its first comma (three words or more before it). Returns (keys, their words).
     Issue 14, class 2."""
+    if short_words == full_words and full_words and full_words[0] not in _ARTICLES and "," not in s and not s.startswith(
+            ("theme", "love theme", "main theme")):
+        return ("".join(full_words),), (tuple(full_words),)  # the common case: nothing optional
     alts = [_bare(full_words)]
     if short_words != full_words and specific(short_words):
         alts.append(_bare(short_words))
@@ -257,6 +260,7 @@ def _title_alts(s: str, full_words: list[str], short_words: list[str]) -> tuple[
     return tuple("".join(f) for f in forms), forms
 
 
+_COMMA = re.compile(r"\s*,\s*")
 _STYLISED = re.compile(r"(?<=[a-z])[!$](?=[a-z])")
 
 
@@ -281,7 +285,7 @@ def artist_keys_uncached(artist: str) -> tuple[str, ...]:
     if not s:
         return ()
     keys = [_compact_artist(s), _compact_artist(_split_featured(s)[0])]
-    comma = s.split(", ")
+    comma = _COMMA.split(s)  # "Gaye, Marvin", "GAYE,MARVIN", "Mitchell , Joni", "Beatles, The"
     if len(comma) == 2 and " " not in comma[0].strip() and 1 <= len(comma[1].split()) <= 2 \
             and "&" not in s and " and " not in s:
         keys.append(_compact_artist(f"{comma[1]} {comma[0]}"))

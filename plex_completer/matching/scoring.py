@@ -90,7 +90,7 @@ def title_similarity(q: TitleKey, e: TitleKey, th: MatchThresholds) -> tuple[flo
     dist = OSA.distance(a, b)
     sim = 100.0 * (1 - dist / max(len(a), len(b)))
     ok = sim >= th.title_min or (dist <= 1 and min(len(a), len(b)) >= th.one_edit_min_length)
-    if not ok and len(a) >= th.one_edit_min_length and squeeze(a) == squeeze(b):
+    if not ok and dist <= 2 and len(a) >= th.one_edit_min_length and squeeze(a) == squeeze(b):
         sim, ok = max(sim, SQUEEZED_EQUAL), True  # doubled or dropped double letters
     if not ok and (len(q.alts) > 1 or len(e.alts) > 1):
         # A typo beside an optional subtitle: one title's whole form against the other's

@@ -109,7 +109,7 @@ class MatchThresholds:
     """
 
     title_min: float = 82.0
-    one_edit_min_length: int = 6
+    one_edit_min_length: int = 5
     artist_min: float = 85.0
     part_artist_score: float = 92.0
     featured_artist_score: float = 90.0

@@ -50,6 +50,13 @@ def match(m: Matcher, artist: str, title: str, **kw):
     return m.match(Suggestion(artist, title, **kw))
 
 
+def test_comma_inverted_names_in_any_spacing_are_the_same_artist(matcher):
+    assert match(matcher, "Debbie Gibson", "Only in My Dreams").rating_key is None  # not in the library
+    m = Matcher.build([E(1, "Only in My Dreams", "GIBSON,DEBBIE", None, "Out of the Blue", 1987)])
+    assert match(m, "Debbie Gibson", "Only in My Dreams").rating_key == 1
+    assert match(m, "Debbie Gibsen", "Only in My Dreams").rating_key == 1  # and a typo on top
+
+
 @pytest.mark.parametrize(("artist", "title", "expected"), [
     ("Bruce Springsteen", "Born to Run", 1),           # "Springsteen, Bruce"
     ("Bruce Springsteen", "Thunder Road", 2),          # "SPRINGSTEEN,BRUCE"
@@ -95,6 +102,9 @@ def test_subset_guard_kept_for_real_traps(matcher, artist, title):
 def test_misspelt_tags_match_by_relative_edit_distance(matcher):
     d = match(matcher, "Supergrass", "Alright")
     assert d.rating_key == 11 and d.reason == "Title spelt 'Allright' in your library"
+    assert match(matcher, "Kellie Pickler", "Touch").rating_key == 27  # one edit in five letters
+    assert match(matcher, "Kellie Pickler", "Toes").rating_key is None  # two edits in four
+    assert match(matcher, "Bon Jovi", "Livin' on a Prayr").rating_key == 12
 
 
 def test_duets_prefer_the_row_crediting_the_partner(matcher):
