@@ -9,7 +9,8 @@ playlists drawn from the evaluation queries: about 70 % present, 30 % absent, wi
 typos and versions; caches cleared before each); time to match 5,000 suggestions
 (cold caches); memory of the built matcher
 (tracemalloc: bytes allocated by ``Matcher.build`` and still held, the entries
-themselves excluded). Targets from the issue "Matching: AI suggestions to library
+themselves excluded); the manual-match search (issue 14): its index build on first use
+and the p50/p95 of 80 searches ("Artist Title" and the title alone). Targets from the issue "Matching: AI suggestions to library
 tracks, precise, explainable and fast": build <= 2 s at 100k, playlist p50 <= 100 ms at
 100k (one core), 5,000 suggestions <= 5 s at 200k, memory <= 250 MB at 200k.
 """
@@ -107,6 +108,17 @@ def run(sizes=SIZES, baseline: bool = True, seed: int = 0) -> list[dict]:
         Matcher.match_many(matcher, batch)
         rows.append(_row(f"5,000 suggestions @{label}", time.perf_counter() - started, "s",
                          5.0 if n == 200_000 else None))
+        started = time.perf_counter()
+        matcher.search_page("warm up")  # builds the search index on first use
+        rows.append(_row(f"search index build @{label}", time.perf_counter() - started, "s"))
+        times = []
+        for s in suggestions[:200:5]:  # the page's pre-filled "Artist Title", then the title alone
+            for text in (f"{s.artist} {s.title}", s.title):
+                started = time.perf_counter()
+                matcher.search_page(text, 20)
+                times.append((time.perf_counter() - started) * 1000)
+        rows.append(_row(f"manual-match search p50 @{label}", statistics.median(times), "ms"))
+        rows.append(_row(f"manual-match search p95 @{label}", statistics.quantiles(times, n=20)[18], "ms"))
         del matcher
         rows.append(_row(f"matcher memory @{label}", _measure_memory(Matcher.build, entries), "MB",
                          250.0 if n == 200_000 else None))
