@@ -1,16 +1,26 @@
 """The in-memory matcher: AI suggestions to library tracks, precise, explainable and fast.
 
-Built once from the library index (:meth:`Matcher.build`, about 1 s per 100k tracks):
+Built once from the library index (:meth:`Matcher.build`, about 1.5 s per 100k tracks):
 every track's title and artist credits are normalised once (:mod:`.normalize`) into
-space-free keys, indexed in dictionaries by title key and by artist key (artist
-blocking). A suggestion is then matched in three tiers, each only when the previous one
-found nothing acceptable:
+space-free keys, indexed in dictionaries by title key (and its optional-subtitle forms)
+and by artist key (artist blocking). A suggestion is then matched in tiers; a tier
+returns as soon as its best track is in a satisfying version, otherwise a track only in
+another version (live for a studio request) is kept while later tiers look further
+(issue 14, class 5):
 
 1. tracks of an artist whose key agrees exactly (album artist ``grandparentTitle``,
-   track artist ``originalTitle`` or its main artist before "feat.");
+   track artist ``originalTitle``, its main artist before "feat.", or an inverted name
+   "Gaye, Marvin" / "GAYE,MARVIN" / "Beatles, The" uninverted);
+1c. tracks of a known alias of the artist ("Puff Daddy" / "Diddy", :mod:`.aliases`) or
+   of one the user taught by a manual match (:meth:`Matcher.set_aliases`);
 2. tracks crediting one member of the suggested credit ("Jay-Z & Beyoncé" -> "Jay-Z"),
    featuring the suggested artist, or bearing exactly the suggested title under an
    artist name within a typo of the suggested one;
+2b. the artist written another way (issue 14, class 1): the same words in another order
+   ("Springsteen Bruce"), with a title similarity of at least ``variant_title_min``; or
+   a clear subset or superset of the words ("Springsteen", "Bob Marley & The Wailers"),
+   with the exact title only (``surname_title_min``), filler words ("Band", "The")
+   never being enough;
 3. tracks of the library artists whose names are within a typo of the suggested one
    (a rapidfuzz scan over the distinct artist keys only).
 
@@ -18,11 +28,15 @@ Titles are compared by edit similarity (optimal string alignment: a transpositio
 edit) on the keys, with guards against the classic false positives of token-set
 scorers: a title whose words are a strict subset of the other's ("One" / "One More
 Time"), a title with other numbers ("Part 1" / "Part 2") and a title with a word
-replaced ("Tell The World" / "Heart The World") score at most ``guard_cap``. Among acceptable tracks the cheapest wins: title
-and artist distance, then the version rank (studio original, remaster, edits, best-of
-and compilation copies, and only then live/remix/acoustic/demo/karaoke unless asked),
-then the suggested album and year. The same title by another artist never matches:
-every tier requires the artist to agree.
+replaced ("Tell The World" / "Heart The World") score at most ``guard_cap``. An
+optional subtitle, "Theme from" or the part after a comma may be missing on either side
+when what remains is specific (:func:`.normalize.specific`). Among acceptable tracks the
+cheapest wins: title and artist distance, the version rank (studio original, remaster,
+edits, best-of and compilation copies, and only then live/remix/acoustic/demo/karaoke
+unless asked), the credits (a partner the suggestion names but the track lacks, or a
+credit the suggestion does not name: issue 14, class 4), then the suggested album and
+year. The same title by another artist never matches: every tier requires the artist to
+agree in one of the ways above.
 """
 
 from __future__ import annotations
@@ -510,7 +524,7 @@ class Matcher:
         """Like :meth:`search`, with the total number of hits (``SearchResult.total``) so
         the page can say how many more there are than the ``limit`` listed."""
         if self._search_index is None:
-            self._search_index = SearchIndex(self._entries)
+            self._search_index = SearchIndex(self._entries, [tk.key for tk in self._tkeys], self._strong)
         return self._search_index.find(text, limit)
 
 

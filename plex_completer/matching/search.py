@@ -48,19 +48,40 @@ class SearchResult:
 class SearchIndex:
     """A word -> entry-positions index over ``entries`` (built in the constructor)."""
 
-    def __init__(self, entries: Sequence[LibraryEntry]) -> None:
+    def __init__(self, entries: Sequence[LibraryEntry], title_keys: Sequence[str] | None = None,
+                 artist_keys_: Sequence[Sequence[str]] | None = None) -> None:
+        """Index ``entries``; ``title_keys`` / ``artist_keys_`` (per entry: the space-free
+        title key, the artist keys) are the matcher's own, computed here when omitted."""
         self._entries = entries
         index: dict[str, list[int]] = {}
+        cache: dict[str, list[str]] = {}
+
+        def words_of(text: str) -> list[str]:
+            hit = cache.get(text)
+            if hit is None:
+                hit = cache[text] = words(fold(text))
+            return hit
+
         for i, e in enumerate(entries):
-            text = f"{e.title} {e.album_artist} {e.track_artist or ''} {e.album}"
-            found = set(words(fold(text)))
-            found.update(artist_keys(e.album_artist or "")[:1])
+            found = set(words_of(e.title))
+            found.update(words_of(e.album_artist or ""))
             if e.track_artist:
-                found.update(artist_keys(e.track_artist)[:2])
-            found.add(title_key(e.title).key)
+                found.update(words_of(e.track_artist))
+            found.update(words_of(e.album or ""))
+            if artist_keys_ is not None:
+                found.update(artist_keys_[i])
+            else:
+                found.update(artist_keys(e.album_artist or "")[:1])
+                if e.track_artist:
+                    found.update(artist_keys(e.track_artist)[:2])
+            found.add(title_keys[i] if title_keys is not None else title_key(e.title).key)
             found.discard("")
             for w in found:
-                index.setdefault(w, []).append(i)
+                lst = index.get(w)
+                if lst is None:
+                    index[w] = [i]
+                else:
+                    lst.append(i)
         self._index = index
         self._vocab = sorted(index)
 
