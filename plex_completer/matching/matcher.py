@@ -89,8 +89,9 @@ class _Query:
 class Matcher:
     """Matches suggestions against a fixed set of library entries (rebuild on change).
 
-    Thread-safe for concurrent reads after :meth:`build` (matching never mutates the
-    indexes; the lazy search index is built under the GIL in one assignment).
+    Thread-safe for concurrent reads after :meth:`build`: matching never mutates the
+    indexes; the lazy search index, the per-credit word caches and :meth:`set_aliases`
+    each change state by single assignments under the GIL.
     """
 
     def __init__(self, entries: Iterable[LibraryEntry], thresholds: MatchThresholds | None = None) -> None:
@@ -274,7 +275,8 @@ class Matcher:
             for i in self._by_part.get(k, ()):
                 weak.setdefault(i, th.featured_artist_score)
         names = q.strong + q.parts
-        for i in title_hits:
+        # (a name within a typo is no better than a live row of the artist itself)
+        for i in title_hits if kept is None else ():
             if i not in weak and i not in seen and self._strong[i]:
                 sim = best_similarity(names, self._strong[i])
                 if sim >= th.artist_min:
@@ -308,7 +310,7 @@ class Matcher:
             best = min((b for b in (best_p, best_s) if b is not None), default=None)
             if done(best):
                 return self._decide(q, best)
-        if not strong_lists and q.strong:
+        if not strong_lists and q.strong and kept is None:
             # Tier 3: artist names within a typo (scan of the distinct artist keys only).
             fuzzy: dict[int, float] = {}
             for name, sim in self._similar_artists(q.strong[0]):

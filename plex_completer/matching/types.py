@@ -58,9 +58,12 @@ class MatchDecision:
     """The matcher's answer for one suggestion.
 
     ``rating_key``: the chosen library track, or None; ``score``: 0-100 (100 = exact or
-    manual); ``reason``: readable by a user ("exact", "title 94 / artist 100",
-    "artist in library, no such title (closest: 'X', 71)", "no track by this artist",
-    "manual choice", "marked not in library"); ``kind``: one of :data:`KINDS`.
+    manual); ``reason``: written for a person (issue 14), parts joined by "; ": "Exact
+    match", "Found under 'Springsteen, Bruce'", "Title spelt 'Allright' in your
+    library", "Only a live version is in your library", "From a different album:
+    Greatest Hits, 1995", "Not in your library: closest is 'X' by the same artist",
+    "Not in your library: no track by this artist", "Chosen by you", "You marked it as
+    not in your library"; ``kind``: one of :data:`KINDS`.
     """
 
     rating_key: int | None

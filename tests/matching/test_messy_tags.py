@@ -81,6 +81,17 @@ def test_variant_artists_need_strong_title_agreement(matcher, artist, title):
     assert match(matcher, artist, title).rating_key is None
 
 
+def test_a_live_row_of_the_artist_beats_a_cover_by_a_similar_name():
+    m = Matcher.build([E(3, "Hotel California - Live", "Eagles", None, "Hell Freezes Over", 1994),
+                       E(4, "Hotel California", "Beagles", None, "Covers", 2001),
+                       E(5, "Hotel California", "Eagles, The", None, "Hotel California", 1976)])
+    # the live row of the artist itself beats a studio cover by a name within a typo ...
+    d = match(Matcher.build([m.entry(3), m.entry(4)]), "Eagles", "Hotel California")
+    assert (d.rating_key, d.reason) == (3, "Only a live version is in your library")
+    # ... but not the studio row of the same artist written another way (class 5)
+    assert match(m, "Eagles", "Hotel California").rating_key == 5
+
+
 @pytest.mark.parametrize(("artist", "title", "expected"), [
     ("Otis Redding", "Dock of the Bay", 8),
     ("Otis Redding", "The Dock of the Bay", 8),
