@@ -17,7 +17,7 @@ from .aliases import KNOWN_ALIASES, alias_map
 from .baseline import BaselineMatcher, baseline_match
 from .matcher import Matcher
 from .normalize import artist_keys, credit_parts, title_key
-from .scoring import version_rank
+from .scoring import titles_agree, version_rank
 from .search import SearchResult
 from .types import KINDS, LibraryEntry, MatchDecision, MatchThresholds, Override, Suggestion
 
@@ -37,5 +37,6 @@ __all__ = [
     "baseline_match",
     "credit_parts",
     "title_key",
+    "titles_agree",
     "version_rank",
 ]

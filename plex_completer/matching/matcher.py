@@ -63,6 +63,7 @@ from .normalize import (
     credit_parts_uncached,
     credit_tokens,
     fold,
+    main_artist_key,
     title_key,
     title_key_uncached,
     words,
@@ -485,7 +486,9 @@ class Matcher:
         notes: list[str] = []
         shown = e.track_artist or e.album_artist
         written = artist_keys(shown)
-        if not written or written[0] not in q.strong:  # "Springsteen, Bruce", "Beatles, The"
+        # said when the library writes the artist another way ("Springsteen, Bruce"), not
+        # for case, diacritics, a dropped "The" or a featured guest
+        if not written or (written[0] not in q.strong and main_artist_key(shown) not in q.strong):
             notes.append(f"Found under '{shown}'")
         if sim < EXACT:
             if sim >= SQUEEZED_EQUAL and _differs_only_in_subtitle(q.title, self._tkeys[i]):

@@ -331,6 +331,12 @@ def tokens_key(tokens: frozenset[str]) -> str:
     return " ".join(sorted(tokens))
 
 
+def main_artist_key(artist: str) -> str:
+    """The key of a credit's main artist as written, before any featuring word ("Beyonce
+    Featuring Jay Z" -> "beyonce"; "Springsteen, Bruce" stays "springsteenbruce")."""
+    return _compact_artist(_split_featured(fold(artist))[0])
+
+
 def credit_parts_uncached(artist: str) -> tuple[str, ...]:
     """Keys of every name in a credit split on featuring words, "&", "and", "," and "/"
     ("Jay-Z & Beyoncé" -> ("jayz", "beyonce")). Used as weaker evidence: a suggestion

@@ -106,3 +106,12 @@ def title_similarity(q: TitleKey, e: TitleKey, th: MatchThresholds) -> tuple[flo
     if ok and _guarded(q, e):  # guards only matter for titles that would pass
         return round(min(sim, th.guard_cap), 1), False
     return round(sim, 1), ok
+
+
+def titles_agree(a: str, b: str, th: MatchThresholds | None = None) -> bool:
+    """Whether two titles name the same song by the matcher's title rules (guards,
+    optional subtitles, typos; versions ignored): "Born to Run" / "Born To Run (2014
+    Remaster)" yes, "One" / "One More Time" no."""
+    from .normalize import title_key
+
+    return title_similarity(title_key(a), title_key(b), th or MatchThresholds())[1]

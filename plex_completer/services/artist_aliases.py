@@ -13,7 +13,7 @@ import logging
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..matching import Matcher, Suggestion, artist_keys
+from ..matching import Matcher, Suggestion, artist_keys, titles_agree
 from ..models import ArtistAlias, LibraryTrack
 
 log = logging.getLogger(__name__)
@@ -42,12 +42,16 @@ def remove(alias_id: int) -> bool:
 
 def learn_from_manual_match(suggested_artist: str, suggested_title: str, track: LibraryTrack,
                             matcher: Matcher | None = None) -> ArtistAlias | None:
-    """Record ``suggested_artist`` -> the chosen track's artist when their names differ
-    and the matcher (when given) would not already find that track for the suggestion.
-    Returns the new or updated alias, or None when nothing was learned."""
+    """Record ``suggested_artist`` -> the chosen track's artist when the user picked the
+    same song (the titles agree by the matcher's rules: a different song is a substitute,
+    not an alias) under an artist written differently, and the matcher (when given) would
+    not already find that track for the suggestion. Returns the new or updated alias, or
+    None when nothing was learned."""
     library_artist = track.track_artist or track.album_artist or ""
     a, b = artist_keys(suggested_artist or ""), artist_keys(library_artist)
     if not a or not b or a[0] == b[0] or b[0] == "variousartists":
+        return None
+    if not titles_agree(suggested_title or "", track.title or ""):
         return None
     if matcher is not None and matcher.match(Suggestion(suggested_artist, suggested_title)).rating_key == track.rating_key:
         return None

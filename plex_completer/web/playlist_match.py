@@ -86,12 +86,12 @@ def set_match(playlist_id: int, track_id: int):
     except (UserFacingError, ValueError) as exc:
         flash(redact(str(exc)), "error")
         return redirect(url_for(".match", playlist_id=playlist_id, track_id=track_id))
-    if learned is not None:
-        flash(f"From now on “{learned.alias}” also finds “{learned.library_artist}” (see Library → Artist aliases).", "ok")
     message = {
         MatchOverride.TRACK: f"“{track.title}” now uses the track you picked.",
         MatchOverride.ABSENT: f"“{track.title}” is marked as not in your library.",
         None: f"The matcher decides “{track.title}” again.",
     }[kind]
+    if learned is not None:
+        message += f" From now on “{learned.alias}” also finds “{learned.library_artist}” (Library → Artist aliases)."
     flash(message + " Rescanning the playlist…", "ok")
     return redirect(url_for(".detail", playlist_id=playlist.id, _anchor=f"track-{track.id}"))

@@ -38,6 +38,8 @@ def test_manual_match_across_artist_names_learns_an_alias_shown_and_removable(us
     assert matcher_cache.get_matcher().match(Suggestion("The Boss", "Born to Run")).rating_key is None
     resp = user.post(f"/playlists/{p.id}/tracks/{boss.id}/match", data={"choice": "track", "rating_key": "502"})
     assert resp.status_code == 302
+    assert "From now on “The Boss” also finds “Springsteen, Bruce”" in user.get(resp.headers["Location"]).get_data(
+        as_text=True)
     alias = db.session.scalars(db.select(ArtistAlias)).one()
     assert (alias.alias, alias.library_artist) == ("The Boss", "Springsteen, Bruce")
     assert matcher_cache.get_matcher().match(Suggestion("The Boss", "Born to Run")).rating_key == 502
@@ -46,3 +48,11 @@ def test_manual_match_across_artist_names_learns_an_alias_shown_and_removable(us
     user.post(f"/library/aliases/{alias.id}/delete")
     assert db.session.scalars(db.select(ArtistAlias)).first() is None
     assert matcher_cache.get_matcher().match(Suggestion("The Boss", "Born to Run")).rating_key is None
+
+
+def test_picking_another_song_as_a_substitute_learns_no_alias(user, monkeypatch):
+    monkeypatch.setattr(playlist_actions, "start_rescan", lambda playlist_id: None)
+    p, (beach, _) = _seed()
+    resp = user.post(f"/playlists/{p.id}/tracks/{beach.id}/match", data={"choice": "track", "rating_key": "502"})
+    assert resp.status_code == 302
+    assert db.session.scalars(db.select(ArtistAlias)).first() is None
