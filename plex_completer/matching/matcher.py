@@ -53,6 +53,7 @@ from rapidfuzz.distance import OSA
 from .aliases import alias_map
 from .normalize import (
     ARTIST_FILLER,
+    CREDIT_CONNECTORS,
     TitleKey,
     album_version_uncached,
     artist_keys,
@@ -64,6 +65,7 @@ from .normalize import (
     credit_tokens,
     fold,
     main_artist_key,
+    main_artist_name,
     title_key,
     title_key_uncached,
     words,
@@ -221,11 +223,14 @@ class Matcher:
         closest: tuple[float, str] | None = None
 
         def done(best) -> bool:
+            # final when in a satisfying version and crediting every partner named;
+            # else kept while later tiers look for better (classes 4 and 5)
             nonlocal kept
             if best is None:
                 return False
-            if best[4] < FALLBACK_RANK:
-                return True
+            if best[4] < FALLBACK_RANK and not best[5]:
+                # final unless a kept one is cheaper (then returned at the end)
+                return kept is None or best[0] <= kept[0]
             if kept is None or best[0] < kept[0]:
                 kept = best
             return False
@@ -301,7 +306,7 @@ class Matcher:
                         perm[i] = th.variant_artist_score
             subset: dict[int, float] = {}
             for i in title_hits:
-                if i not in seen and i not in perm and self._related_artist(q.tokens, i):
+                if i not in seen and i not in perm and self._related_artist(q, i):
                     subset[i] = th.surname_artist_score
             seen.update(perm)
             seen.update(subset)
@@ -339,8 +344,9 @@ class Matcher:
             hits.update(self._by_title.get(key, ()))
         return hits
 
-    def _tokens_of(self, i: int) -> tuple[frozenset[str], ...]:
-        """Word sets of the names credited on track ``i`` (computed once per credit)."""
+    def _tokens_of(self, i: int) -> tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]]:
+        """(main names, every name) credited on track ``i`` as word sets (computed once per
+        credit, see :func:`_credit_token_sets`)."""
         e = self._entries[i]
         ident = (e.album_artist or "", e.track_artist or None)
         hit = self._ident_tokens.get(ident)
@@ -349,28 +355,35 @@ class Matcher:
         return hit
 
     def _words_of(self, i: int) -> frozenset[str]:
-        """Every non-filler word credited on track ``i``: its artists and the featured
-        artists of its title (computed once per credit and featured list)."""
+        """Every word credited on track ``i`` but the connectors ("and", "feat", "with",
+        ...): its artists and the featured artists of its title (computed once per credit
+        and featured list)."""
         e = self._entries[i]
         key = (e.album_artist or "", e.track_artist or None, self._tkeys[i].featured)
         hit = self._ident_words.get(key)
         if hit is None:
-            found = frozenset().union(*self._tokens_of(i), *(artist_tokens(f) for f in key[2]))
-            hit = self._ident_words[key] = found - ARTIST_FILLER
+            found = frozenset().union(*self._tokens_of(i)[1], *(artist_tokens(f) for f in key[2]))
+            hit = self._ident_words[key] = found - CREDIT_CONNECTORS
         return hit
 
-    def _related_artist(self, tokens: frozenset[str], i: int) -> bool:
-        """Whether one of track ``i``'s credited names is a clear subset or superset of the
-        suggested artist's words, the shared words being more than filler ("Springsteen"
-        in "Bruce Springsteen"; not "Band" in "Steve Miller Band")."""
-        for theirs in self._tokens_of(i):
+    def _related_artist(self, q: _Query, i: int) -> bool:
+        """Whether track ``i``'s credit is the suggested artist written shorter or longer
+        (issue 14, class 1): a *main* credited name (album artist, track artist before
+        "feat.") whose words are a strict subset of the suggestion's ("Springsteen" for
+        "Bruce Springsteen", "Vee" for "Bobby Vee"), or every name of the suggestion
+        inside one credited name ("Springsteen" -> "Bruce Springsteen", "Hall & Oates" ->
+        "Daryl Hall & John Oates"); the shared words more than filler and 3 letters or
+        more (not "Band" in "Steve Miller Band"). A guest's name never counts: "Kevin
+        Brown" is not "Chris Brown feat. Kevin McCall"."""
+        tokens = q.tokens
+        mains, names = self._tokens_of(i)
+        for theirs in mains:
             if theirs == tokens:
                 return True
-            common = theirs & tokens
-            if common in (theirs, tokens) and common - ARTIST_FILLER \
-                    and sum(len(w) for w in common - ARTIST_FILLER) >= 4:
+            if theirs < tokens and _meaningful(theirs):
                 return True
-        return False
+        asked = q.part_tokens or (tokens,)
+        return all(any(p <= n for n in names) for p in asked) and _meaningful(frozenset().union(*asked))
 
     def _similar_artists(self, key: str, limit: int = 3) -> list[tuple[str, float]]:
         """Up to ``limit`` library artist keys within ``artist_min`` of ``key`` (best first,
@@ -427,8 +440,8 @@ class Matcher:
         return MatchDecision(None, 0.0, "The track you chose is no longer in your library", "manual_missing")
 
     def _best(self, q: _Query, cands: dict[int, float], title_min: float | None = None):
-        """The cheapest acceptable candidate ``(cost, i, title_sim, artist_sim, rank)`` (or
-        None) and the closest title seen ``(similarity, title)``. ``cands`` maps track
+        """The cheapest acceptable candidate ``(cost, i, title_sim, artist_sim, rank,
+        missing partners)`` (or None) and the closest title seen ``(similarity, title)``. ``cands`` maps track
         positions to their artist score; ``title_min`` (0-100) raises the title bar for
         artists written another way."""
         th = self.thresholds
@@ -436,7 +449,7 @@ class Matcher:
         best = None
         closest: tuple[float, str] | None = None
         qt = q.title
-        partners = tuple(p - ARTIST_FILLER or p for p in q.part_tokens) if len(q.part_tokens) > 1 else ()
+        partners = tuple(p - CREDIT_CONNECTORS or p for p in q.part_tokens) if len(q.part_tokens) > 1 else ()
         asked_words = q.tokens.union(*q.part_tokens) if q.part_tokens else q.tokens
         for i, artist_sim in cands.items():
             tk = self._tkeys[i]
@@ -457,12 +470,12 @@ class Matcher:
             # name (a later "(feat. Y)" re-recording) costs more than a best-of copy too,
             # but less than a live version.
             cw = self._words_of(i)
-            if partners:
-                cost += th.missing_partner_cost * sum(1 for p in partners if not p <= cw)
+            missing = sum(1 for p in partners if not p <= cw) if partners else 0
+            cost += th.missing_partner_cost * missing
             if not cw <= asked_words:
                 cost += th.extra_credit_cost
             if best is None or cost < best[0] or (cost == best[0] and i < best[1]):
-                best = (cost, i, sim, artist_sim, rank)
+                best = (cost, i, sim, artist_sim, rank, missing)
         return best, closest
 
     def _tiebreak(self, q: _Query, i: int) -> float:
@@ -480,7 +493,7 @@ class Matcher:
         "Exact match", "Found under 'Springsteen, Bruce'", "Title spelt 'Allright' in
         your library", "Only a live version is in your library", "From a different
         album: Greatest Hits, 1995" (parts joined by "; ")."""
-        _, i, sim, artist_sim, rank = best
+        _, i, sim, artist_sim, rank, _ = best
         e = self._entries[i]
         version = self._versions[i]
         notes: list[str] = []
@@ -567,16 +580,30 @@ def _closer(a: tuple[float, str] | None, b: tuple[float, str] | None) -> tuple[f
     return a
 
 
-def _credit_token_sets(album_artist: str, track_artist: str | None) -> tuple[frozenset[str], ...]:
-    """Word sets of a track's credited names: the album artist (unless "Various
-    Artists"), the track artist, and each name of the track artist's credit."""
-    out: list[frozenset[str]] = []
+def _credit_token_sets(album_artist: str, track_artist: str | None) -> tuple[tuple[frozenset[str], ...],
+                                                                          tuple[frozenset[str], ...]]:
+    """(main names, every name) of a track's credit as word sets: the main names are the
+    album artist (unless "Various Artists") and the track artist before any featuring
+    word; every name adds each name of both credits ("Daryl Hall & John Oates" ->
+    {daryl, hall}, {john, oates}; "Chris Brown feat. Kevin McCall" -> ..., {kevin, mccall})."""
+    mains: list[frozenset[str]] = []
+    names: list[frozenset[str]] = []
     if album_artist and not _is_various(album_artist):
-        out.append(artist_tokens_uncached(album_artist))
+        mains.append(artist_tokens_uncached(album_artist))
+        names.extend(credit_tokens(album_artist))
     if track_artist:
-        out.append(artist_tokens_uncached(track_artist))
-        out.extend(credit_tokens(track_artist))
-    return tuple(dict.fromkeys(t for t in out if t))
+        parts = credit_tokens(track_artist)
+        mains.append(artist_tokens_uncached(main_artist_name(track_artist)))
+        names.extend(parts)
+    mains = [m for m in dict.fromkeys(mains) if m]
+    return tuple(mains), tuple(dict.fromkeys([*mains, *(n for n in names if n)]))
+
+
+def _meaningful(words_: frozenset[str]) -> bool:
+    """Whether shared artist words identify someone: not only filler ("Band", "The"),
+    and 3 letters or more of real words."""
+    real = words_ - ARTIST_FILLER
+    return bool(real) and sum(len(w) for w in real) >= 3
 
 
 def _is_various(album_artist: str) -> bool:

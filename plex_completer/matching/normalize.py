@@ -67,6 +67,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CLITICS = frozenset({"s", "t", "ll", "re", "ve", "d", "m"})
 _NO_CLITIC_BEFORE = frozenset({"the", "a", "an", "and", "of", "in", "on", "to", "mr", "dr", "st"})
 _DIGITS = re.compile(r"\d+")
+_TRACK_NUMBER = re.compile(r"^\d{1,3}\s+-\s+(?=\S)")
 
 
 def fold(text: str) -> str:
@@ -160,6 +161,9 @@ def title_key_uncached(title: str) -> TitleKey:
     form; the matcher's build uses this one with its own cache so that a library's
     titles do not stay in a process-wide cache after the matcher is gone."""
     s = fold(title)
+    m = _TRACK_NUMBER.match(s)
+    if m and classify_suffix(s[m.end():]) is None:  # uspop2002's "16 - Better Be Good To Me"
+        s = s[m.end():]  # (but "9 - Remastered" is the song "9", remastered)
     versions: set[str] = set()
     featured: list[str] = []
     kept_brackets: list[str] = []
@@ -226,12 +230,13 @@ def _bare(ws: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def specific(ws: list[str] | tuple[str, ...]) -> bool:
-    """Whether a title's words still name one song on their own: two words or more, or one
-    word of six letters or more, and not a generic word ("Love", "Intro", "Reprise")."""
+    """Whether a title's words still name one song on their own: two words or more (five
+    letters or more), or one word of four letters or more, and not a generic title
+    (:data:`GENERIC_TITLES`: "Love", "Intro", "Reprise", ...)."""
     key = "".join(ws)
     if not ws or key in GENERIC_TITLES:
         return False
-    return (len(ws) >= 2 and len(key) >= 5) or len(key) >= 6
+    return (len(ws) >= 2 and len(key) >= 5) or len(key) >= 4
 
 
 def _title_alts(s: str, full_words: list[str], short_words: list[str]) -> tuple[tuple[str, ...], tuple]:
@@ -239,7 +244,8 @@ def _title_alts(s: str, full_words: list[str], short_words: list[str]) -> tuple[
     when what remains is :func:`specific`, the title without its kept brackets
     ("(Sittin' On) The Dock of the Bay" -> "dockofthebay"), without a "Theme from"
     prefix ("Theme from New York, New York" -> "newyorknewyork"), and a long title cut at
-    its first comma (three words or more before it). Returns (keys, their words).
+    its first or last comma (three words and 12 letters or more before it, two words or
+    more after it). Returns (keys, their words).
     Issue 14, class 2."""
     if short_words == full_words and full_words and full_words[0] not in _ARTICLES and "," not in s and not s.startswith(
             ("theme", "love theme", "main theme")):
@@ -253,9 +259,10 @@ def _title_alts(s: str, full_words: list[str], short_words: list[str]) -> tuple[
         if specific(rest):
             alts.append(_bare(rest))
     if "," in s:
-        head = words(s.split(",", 1)[0])
-        if len(head) >= 3 and len("".join(head)) >= 12 and len(head) < len(full_words):
-            alts.append(_bare(head))
+        for head_s, tail_s in {tuple(s.split(",", 1)), tuple(s.rsplit(",", 1))}:  # first and last comma
+            head = words(head_s)
+            if len(head) >= 3 and len("".join(head)) >= 12 and len(words(tail_s)) >= 2:
+                alts.append(_bare(head))
     forms = tuple(dict.fromkeys(alts))
     return tuple("".join(f) for f in forms), forms
 
@@ -300,6 +307,10 @@ ARTIST_FILLER = frozenset({"the", "and", "band", "of", "orchestra", "group", "hi
                            "jr", "sr", "mr", "miss", "dr", "st", "experience", "project", "crew"})
 
 
+#: Words that join names in a credit rather than name anyone.
+CREDIT_CONNECTORS = frozenset({"the", "and", "feat", "featuring", "ft", "with", "x", "vs", "versus", "w"})
+
+
 def artist_tokens_uncached(artist: str) -> frozenset[str]:
     """The set of words of an artist credit, "The" dropped, order and punctuation ignored:
     "Springsteen, Bruce", "SPRINGSTEEN,BRUCE", "Springsteen Bruce" and "Bruce Springsteen"
@@ -329,6 +340,12 @@ def credit_tokens_uncached(artist: str) -> tuple[frozenset[str], ...]:
 def tokens_key(tokens: frozenset[str]) -> str:
     """A dictionary key of a token set: its words sorted and space-joined."""
     return " ".join(sorted(tokens))
+
+
+def main_artist_name(artist: str) -> str:
+    """A credit's main artist, folded, before any featuring word ("Chris Brown Featuring
+    Kevin McCall" -> "chris brown")."""
+    return _split_featured(fold(artist))[0]
 
 
 def main_artist_key(artist: str) -> str:

@@ -60,7 +60,9 @@ def _guarded(q: TitleKey, e: TitleKey) -> bool:
     """True when two titles differ by more than spelling: one's words are a strict subset
     of the other's ("One" / "One More Time"), their numbers differ ("Part 1" / "Part 2"),
     or, word for word, a word of three letters or more was replaced by an unrelated one
-    ("Tell The World" / "Heart The World"; a typo keeps half the letters)."""
+    ("Tell The World" / "Heart The World"; a typo keeps half the letters, and more than
+    half in a word of six letters or more: not "Remember" / "Summer"), or grown by three
+    letters or more at one end ("Night" / "Midnight")."""
     qw, ew = q.words, e.words
     if len(qw) != len(ew):
         short, long_ = (qw, ew) if len(qw) < len(ew) else (ew, qw)
@@ -70,8 +72,14 @@ def _guarded(q: TitleKey, e: TitleKey) -> bool:
         return True
     if len(qw) == len(ew):
         for a, b in zip(qw, ew, strict=False):
-            if a != b and min(len(a), len(b)) >= 3 and OSA.normalized_similarity(a, b) < 0.5:
+            if a == b or min(len(a), len(b)) < 3:
+                continue
+            sim = OSA.normalized_similarity(a, b)
+            if sim < 0.5 or (sim == 0.5 and max(len(a), len(b)) >= 6):
                 return True
+            short, long_ = (a, b) if len(a) < len(b) else (b, a)
+            if len(long_) - len(short) >= 3 and (long_.startswith(short) or long_.endswith(short)):
+                return True  # "Night" / "Midnight": a word grown by a syllable is another word
     return False
 
 
@@ -90,8 +98,8 @@ def title_similarity(q: TitleKey, e: TitleKey, th: MatchThresholds) -> tuple[flo
     dist = OSA.distance(a, b)
     sim = 100.0 * (1 - dist / max(len(a), len(b)))
     ok = sim >= th.title_min or (dist <= 1 and min(len(a), len(b)) >= th.one_edit_min_length)
-    if not ok and dist <= 2 and len(a) >= th.one_edit_min_length and squeeze(a) == squeeze(b):
-        sim, ok = max(sim, SQUEEZED_EQUAL), True  # doubled or dropped double letters
+    if sim < SQUEEZED_EQUAL and dist <= 2 and len(a) >= th.one_edit_min_length and squeeze(a) == squeeze(b):
+        sim, ok = SQUEEZED_EQUAL, True  # only doubled letters differ ("Maayberry", "Allright")
     if not ok and (len(q.alts) > 1 or len(e.alts) > 1):
         # A typo beside an optional subtitle: one title's whole form against the other's
         # subtitle-free forms (3 points off), with the guards on those forms.

@@ -81,6 +81,15 @@ def test_variant_artists_need_strong_title_agreement(matcher, artist, title):
     assert match(matcher, artist, title).rating_key is None
 
 
+def test_short_and_long_forms_of_a_name_but_never_a_guests_name():
+    m = Matcher.build([E(1, "Strip", "Brown, Chris", "Chris Brown Featuring Kevin McCall", "F.A.M.E.", 2011),
+                       E(2, "Born to Run", "Bruce Springsteen", None, "Born to Run", 1975),
+                       E(3, "Please Don't Ask About Barbara", "Vee", None, "Hits", 1962)])
+    assert match(m, "Kevin Brown", "Strip").rating_key is None     # "Kevin" is the guest
+    assert match(m, "Springsteen", "Born to Run").rating_key == 2  # the AI wrote the surname
+    assert match(m, "Bobby Vee", "Please Don't Ask About Barbara").rating_key == 3  # a 3-letter surname
+
+
 def test_a_live_row_of_the_artist_beats_a_cover_by_a_similar_name():
     m = Matcher.build([E(3, "Hotel California - Live", "Eagles", None, "Hell Freezes Over", 1994),
                        E(4, "Hotel California", "Beagles", None, "Covers", 2001),

@@ -136,7 +136,8 @@ def _add_duets(out: list[FakeTrack], seed: int) -> None:
     next_key = 1 + max((max(t.rating_key, t.album_rating_key, t.artist_rating_key) for t in out), default=0)
     originals = [t for t in out if t.tags.get("version") == "original" and not t.tags.get("featured")
                  and t.album_artist != VA and not t.track_artist and t.tags.get("source") in ("hot100", "uspop2002")]
-    partners = sorted({t.tags["artist"] for t in originals})
+    partners = sorted({t.tags["artist"] for t in originals
+                       if not re.search(r"[()]|\bfeat|\bfeaturing\b", t.tags["artist"], re.IGNORECASE)})
     albums: dict[str, tuple[int, int]] = {}
     numbers: dict[int, int] = {}
     for t in originals:
