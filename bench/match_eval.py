@@ -57,6 +57,15 @@ ABSENT_MIX = {
     "absent_other_artist": 0.2, "absent_cover": 0.2, "absent_subset": 0.2, "absent_number": 0.1,
     "absent_word_swap": 0.1, "absent_invented": 0.2,
 }
+#: Issue 14's classes on the messy library (:mod:`tests.fakes.library.messy`): category ->
+#: (class, number of queries). Present ones first, then the traps (absent).
+MESSY_MIX = {
+    "artist_variant": ("1", 300), "subtitle_in_tag": ("2", 150), "subtitle_in_query": ("2", 150),
+    "misspelt_in_tag": ("3", 150), "duet_asked": ("4", 120), "duet_not_asked": ("4", 120),
+    "version_under_variant": ("5", 60),
+    "trap_other_first_name": ("1", 150), "trap_variant_word_swap": ("1", 80), "trap_subtitle_only": ("2", 80),
+}
+MESSY_ABSENT = frozenset(c for c in MESSY_MIX if c.startswith("trap_"))
 _SOURCES = ("hot100", "uspop2002", "classic_rock", "eurovision")
 
 
@@ -87,10 +96,15 @@ _CREDIT_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bwith\b|\bfeat\.?|\bfeaturing\b|
 _FROM = re.compile(r"\s*\((?:from|theme from)\b[^)]*\)", re.IGNORECASE)
 
 
+_TRACK_NUMBER = re.compile(r"^\d{1,3}\s+-\s+(?=\S)")
+
+
 @cache
 def song_key(title: str) -> str:
     """Ground-truth identity of a title: :func:`loose_key` without a soundtrack note
-    ("My Sharona (From \"Reality Bites\")" is "My Sharona")."""
+    ("My Sharona (From \"Reality Bites\")" is "My Sharona") and without the track number
+    some uspop2002 tags carry ("03 - Show Some Respect" is "Show Some Respect")."""
+    title = _TRACK_NUMBER.sub("", title)
     return loose_key(_FROM.sub("", title)) or loose_key(title)
 
 
@@ -125,8 +139,11 @@ class GroundTruth:
         return out
 
     def acceptable(self, artist: str, title: str, asked: str | None = None) -> frozenset[int]:
-        """RatingKeys of the copies satisfying a query asking version ``asked``."""
-        copies = self.copies(artist, title)
+        """RatingKeys of the copies satisfying a query asking version ``asked``; a duet
+        re-recording (``tags["duet_of"]``) only when the query names the partner."""
+        asked_parts = _parts(artist)
+        copies = [t for t in self.copies(artist, title)
+                  if not t.tags.get("duet_of") or asked_parts & {loose_key(f) for f in t.tags["featured"]}]
         if asked in (None, "remaster", "radio_edit", "single_version"):
             return frozenset(t.rating_key for t in copies if t.tags["version"] in PLAIN_VERSIONS)
         return frozenset(t.rating_key for t in copies if t.tags["version"] == asked)
@@ -223,6 +240,87 @@ class _Generator:
         self.library_artists = sorted({t.tags["artist"] for t in self.songs})
         self.artist_set = {loose_key(a) for a in self.library_artists}
 
+    def messy(self, category: str, t: FakeTrack) -> EvalQuery | None:
+        """A query of an issue-14 category (:data:`MESSY_MIX`) built around the perturbed
+        library track ``t``, or None when it does not apply."""
+        rng, tags = self.rng, t.tags
+        notes = tags.get("perturbations", ())
+        artist, title, asked = tags["artist"], tags["title"], None
+        variant = next((n.split(":", 1)[1] for n in notes if n.startswith("artist_variant:")), None)
+        if category == "artist_variant":
+            if variant is None or tags["version"] not in PLAIN_VERSIONS:
+                return None
+        elif category == "subtitle_in_tag":
+            if "subtitle_added" not in notes:
+                return None
+        elif category == "subtitle_in_query":
+            # the rule keeps a subtitle optional only when the rest is specific: two words or more
+            if tags["version"] != "original" or "(" in title or tags["source"] not in _SOURCES \
+                    or len(title.split()) < 2 or any(
+                    "subtitle_added" in c.tags.get("perturbations", ()) for c in self.truth.copies(artist, title)):
+                return None
+            form = rng.randrange(3)
+            if form == 0:
+                title = f"({rng.choice(('Sittin On', 'Hey Now', 'Oh Baby'))}) {title}"
+            elif form == 1:
+                title = f"Theme from {title}"
+            elif len(title.split()) >= 3 and len(re.findall(r"\w+", title)) >= 3 and len(loose_key(title)) >= 12:
+                title = f"{title}, {rng.choice(('Come Back Home', 'Part Of The Night', 'Now And Forever'))}"
+            else:
+                return None
+        elif category == "misspelt_in_tag":
+            if "title_misspelt" not in notes:
+                return None
+        elif category in ("duet_asked", "duet_not_asked"):
+            if "duet_rerecording" not in notes:
+                return None
+            if category == "duet_asked":
+                artist = f"{artist} {rng.choice(('&', 'feat.', 'and'))} {tags['featured'][0]}"
+                return EvalQuery(Suggestion(artist, title), category, frozenset({t.rating_key}),
+                                 frozenset({t.rating_key}))
+        elif category == "version_under_variant":
+            if "live_kept_canonical" not in notes:
+                return None
+        elif category == "trap_other_first_name":
+            if variant is None or not variant.startswith(("inverted", "capitals", "surname")) \
+                    or len(artist.split()) != 2 or artist.startswith("The "):
+                return None
+            other = rng.choice(("Glenn", "Steve", "Anna", "Maria", "Kevin", "Laura"))
+            if OSA.normalized_similarity(other.lower(), artist.split()[0].lower()) >= 0.6:
+                return None  # "Maria" for "Mariah" is a typo of the same person, not a trap
+            artist = f"{other} {artist.split()[1]}"
+            if variant == "surname":  # a bare surname needs the exact title: a fuzzy one is a trap
+                main, bracket = re.match(r"^([^(\[]*)(.*)$", title).groups()
+                if len(loose_key(main)) < 8:
+                    return None
+                wrong = typo(main, rng, 1)
+                if re.sub(r"(.)\1+", r"\1", wrong.lower()) == re.sub(r"(.)\1+", r"\1", main.lower()):
+                    return None  # "Swiming" for "Swimming" is the same title to the matcher
+                title = wrong + bracket  # the typo in the title, not a bracket
+        elif category == "trap_variant_word_swap":
+            if variant is None:
+                return None
+            ws = title.split()
+            long_words = [i for i, w in enumerate(ws) if len(w) >= 4 and w.isalpha()]
+            if len(ws) < 3 or not long_words:
+                return None
+            i = rng.choice(long_words)
+            ws[i] = rng.choice([w for w in _SWAPS if w.lower() != ws[i].lower()])
+            title = " ".join(ws)
+        elif category == "trap_subtitle_only":
+            m = re.search(r"\(([^)]*)\)", t.title)
+            if "subtitle_added" not in notes or not m:
+                return None
+            title = m.group(1)
+        if category.startswith("trap_"):
+            if self.truth.copies(artist, title) or self.truth.artist_has_title(artist, title):
+                return None
+            return EvalQuery(Suggestion(artist, title), category, frozenset())
+        acceptable = self.truth.acceptable(tags["artist"], tags["title"], asked)
+        if not acceptable:
+            return None
+        return EvalQuery(Suggestion(artist, title), category, acceptable, self.truth.preferred(acceptable, asked))
+
     def present(self, category: str, t: FakeTrack) -> EvalQuery | None:
         """A present query of ``category`` for song ``t``, or None when it does not apply."""
         rng, tags = self.rng, t.tags
@@ -311,7 +409,7 @@ class _Generator:
             else:
                 title = f"{title} {rng.choice(_FILLERS)}"
         elif category == "absent_number":
-            m = re.search(r"\d+", title)
+            m = re.search(r"\d+", _TRACK_NUMBER.sub(lambda x: " " * len(x.group()), title))
             if not m or "(" in title[: m.start()]:  # "(1948)" says when, not which song
                 return None
             title = title[: m.start()] + str(int(m.group()) + 1) + title[m.end():]
@@ -335,10 +433,14 @@ class _Generator:
         return EvalQuery(Suggestion(artist, title), category, frozenset())
 
 
-def build_eval(tracks: list[FakeTrack], *, seed: int = 0, present: int = 3000, absent: int = 1200) -> list[EvalQuery]:
+def build_eval(tracks: list[FakeTrack], *, seed: int = 0, present: int = 3000, absent: int = 1200,
+               messy: bool = True) -> list[EvalQuery]:
     """Generate about ``present`` present and ``absent`` absent queries (see module
-    docstring). Deterministic for given tracks and seed; categories that rarely apply
-    (live, diacritics, compilation-only) are drawn from the songs they apply to."""
+    docstring), plus, when ``messy``, the issue-14 categories of :data:`MESSY_MIX` drawn
+    from the perturbed tracks of :func:`~tests.fakes.library.messy.messy_library` (none
+    when the library has no perturbed tracks). Deterministic for given tracks and seed;
+    categories that rarely apply (live, diacritics, compilation-only) are drawn from the
+    songs they apply to."""
     gen = _Generator(tracks, seed)
     out: list[EvalQuery] = []
     n = len(gen.songs)
@@ -354,6 +456,21 @@ def build_eval(tracks: list[FakeTrack], *, seed: int = 0, present: int = 3000, a
                     break
                 q = make(category, gen.songs[order[(start + step) % n]])
                 if q is not None:
+                    out.append(q)
+                    got += 1
+    if messy:
+        perturbed = [t for t in tracks if t.tags.get("perturbations")]
+        m = len(perturbed)
+        order = list(range(m))
+        gen.rng.shuffle(order)
+        for category, (_, wanted) in MESSY_MIX.items():
+            got, seen = 0, set()
+            for step in range(m):
+                if got >= wanted:
+                    break
+                q = gen.messy(category, perturbed[order[step]])
+                if q is not None and q.suggestion not in seen:
+                    seen.add(q.suggestion)
                     out.append(q)
                     got += 1
     return out

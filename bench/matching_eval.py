@@ -21,14 +21,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.match_eval import ABSENT_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate
+from bench.match_eval import ABSENT_MIX, MESSY_MIX, PRESENT_MIX, build_eval, entries_from_tracks, evaluate
 from plex_completer.matching import BaselineMatcher, Matcher, MatchThresholds
 from tests.fakes.library.builder import build_library
+from tests.fakes.library.messy import messy_library
 
 SWEEP = {
     "title_min": (75, 78, 80, 82, 85, 88, 90),
     "one_edit_min_length": (4, 5, 6, 8, 100),
     "artist_min": (75, 80, 85, 90, 95),
+    "variant_title_min": (82, 85, 88, 90, 93, 96),
+    "surname_title_min": (90, 93, 96, 100),
+    "missing_partner_cost": (0, 4, 8, 15),
+    "extra_credit_cost": (0, 1, 4, 7, 10),
 }
 
 
@@ -39,12 +44,12 @@ def _pct(x: float | None) -> str:
 def print_metrics(title: str, metrics: dict) -> None:
     """Print one metrics table (categories in the generator's order, then totals)."""
     print(title)
-    print(f"  {'category':<22} {'n':>5} {'prec%':>6} {'rec%':>6} {'F1%':>6} {'pref%':>6}  wrong fp  miss")
-    order = [c for c in (*PRESENT_MIX, *ABSENT_MIX) if c in metrics] + ["present", "absent", "ALL"]
+    print(f"  {'category':<22} {'n':>5} {'prec%':>6} {'rec%':>6} {'F1%':>6} {'pref%':>6}  wrong fp  miss  class")
+    order = [c for c in (*PRESENT_MIX, *ABSENT_MIX, *MESSY_MIX) if c in metrics] + ["present", "absent", "ALL"]
     for cat in order:
         m = metrics[cat]
         print(f"  {cat:<22} {m.n:>5} {_pct(m.precision)} {_pct(m.recall)} {_pct(m.f1)} {_pct(m.preferred_rate)}"
-              f"  {m.wrong:>5} {m.false_pos:>2} {m.missed:>5}")
+              f"  {m.wrong:>5} {m.false_pos:>2} {m.missed:>5}  {MESSY_MIX.get(cat, ('',))[0]}")
     print()
 
 
@@ -53,9 +58,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--baseline-every", type=int, default=7, help="baseline on every K-th query (0: skip)")
     parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument("--clean", action="store_true", help="the clean full library, without issue 14's messy tags")
     args = parser.parse_args()
     started = time.perf_counter()
     tracks = build_library("full", seed=args.seed)
+    if not args.clean:
+        tracks = messy_library(tracks, seed=args.seed)
     queries = build_eval(tracks, seed=args.seed)
     entries = entries_from_tracks(tracks)
     print(f"library: {len(tracks)} tracks; {len(queries)} queries "

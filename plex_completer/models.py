@@ -379,6 +379,20 @@ class AppSetting(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class ArtistAlias(db.Model):
+    """An artist the AI names one way and the library another ("The Boss" -> "Springsteen,
+    Bruce"), learned from a manual match (issue 14, class 6); the matcher uses it for
+    later suggestions. ``alias_key`` is the matcher's artist key of ``alias`` (unique)."""
+
+    __tablename__ = "artist_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(sa.String(500))
+    alias_key: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    library_artist: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 # -- scheduler (plex_completer.scheduler) -----------------------------------------------
 
 

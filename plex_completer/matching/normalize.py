@@ -67,6 +67,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CLITICS = frozenset({"s", "t", "ll", "re", "ve", "d", "m"})
 _NO_CLITIC_BEFORE = frozenset({"the", "a", "an", "and", "of", "in", "on", "to", "mr", "dr", "st"})
 _DIGITS = re.compile(r"\d+")
+_TRACK_NUMBER = re.compile(r"^\d{1,3}\s+-\s+(?=\S)")
 
 
 def fold(text: str) -> str:
@@ -137,6 +138,14 @@ class TitleKey:
     versions: tuple[str, ...]
     featured: tuple[str, ...]
     numbers: tuple[str, ...] = ()
+    alts: tuple[str, ...] = ()
+    alt_words: tuple[tuple[str, ...], ...] = ()
+    short_specific: bool = True
+
+    @property
+    def bare(self) -> str:
+        """``key`` without a leading article ("The Dock of the Bay" -> "dockofthebay")."""
+        return self.alts[0] if self.alts else self.key
 
     @property
     def version(self) -> str | None:
@@ -152,6 +161,9 @@ def title_key_uncached(title: str) -> TitleKey:
     form; the matcher's build uses this one with its own cache so that a library's
     titles do not stay in a process-wide cache after the matcher is gone."""
     s = fold(title)
+    m = _TRACK_NUMBER.match(s)
+    if m and classify_suffix(s[m.end():]) is None:  # uspop2002's "16 - Better Be Good To Me"
+        s = s[m.end():]  # (but "9 - Remastered" is the song "9", remastered)
     versions: set[str] = set()
     featured: list[str] = []
     kept_brackets: list[str] = []
@@ -196,9 +208,66 @@ def title_key_uncached(title: str) -> TitleKey:
         short_words = full_words
     full = tuple(full_words)
     return TitleKey("".join(full_words), "".join(short_words), full, tuple(sorted(versions)),
-                    tuple(f.strip() for f in featured if f.strip()), digits(full))
+                    tuple(f.strip() for f in featured if f.strip()), digits(full),
+                    *_title_alts(s, full_words, short_words), short_words == full_words or specific(short_words))
 
 
+#: Titles too generic to stand alone once a subtitle is dropped ("Love (Is All Around)"
+#: is not "Love"); see :func:`_title_alts`.
+GENERIC_TITLES = frozenset({
+    "love", "intro", "outro", "interlude", "reprise", "prelude", "overture", "theme", "untitled", "hidden",
+    "hiddentrack", "skit", "medley", "song", "track", "bonus", "bonustrack", "instrumental", "live", "remix",
+    "mix", "edit", "one", "you", "me", "it", "home", "baby", "tonight", "forever", "yes", "no", "why",
+})
+_ARTICLES = frozenset({"the", "a", "an"})
+_THEME_PREFIX = re.compile(r"^(?:love |main )?theme (?:from|to|of)\s+")
+
+
+def _bare(ws: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    if len(ws) > 1 and ws[0] in _ARTICLES:
+        ws = ws[1:]
+    return tuple(ws)
+
+
+def specific(ws: list[str] | tuple[str, ...]) -> bool:
+    """Whether a title's words still name one song on their own: two words or more (five
+    letters or more), or one word of four letters or more, and not a generic title
+    (:data:`GENERIC_TITLES`: "Love", "Intro", "Reprise", ...)."""
+    key = "".join(ws)
+    if not ws or key in GENERIC_TITLES:
+        return False
+    return (len(ws) >= 2 and len(key) >= 5) or len(key) >= 4
+
+
+def _title_alts(s: str, full_words: list[str], short_words: list[str]) -> tuple[tuple[str, ...], tuple]:
+    """Article-free keys a title is also known by: the whole title first (always), then,
+    when what remains is :func:`specific`, the title without its kept brackets
+    ("(Sittin' On) The Dock of the Bay" -> "dockofthebay"), without a "Theme from"
+    prefix ("Theme from New York, New York" -> "newyorknewyork"), and a long title cut at
+    its first or last comma (three words and 12 letters or more before it, two words or
+    more after it). Returns (keys, their words).
+    Issue 14, class 2."""
+    if short_words == full_words and full_words and full_words[0] not in _ARTICLES and "," not in s and not s.startswith(
+            ("theme", "love theme", "main theme")):
+        return ("".join(full_words),), (tuple(full_words),)  # the common case: nothing optional
+    alts = [_bare(full_words)]
+    if short_words != full_words and specific(short_words):
+        alts.append(_bare(short_words))
+    m = _THEME_PREFIX.match(s)
+    if m:
+        rest = words(s[m.end():])
+        if specific(rest):
+            alts.append(_bare(rest))
+    if "," in s:
+        for head_s, tail_s in {tuple(s.split(",", 1)), tuple(s.rsplit(",", 1))}:  # first and last comma
+            head = words(head_s)
+            if len(head) >= 3 and len("".join(head)) >= 12 and len(words(tail_s)) >= 2:
+                alts.append(_bare(head))
+    forms = tuple(dict.fromkeys(alts))
+    return tuple("".join(f) for f in forms), forms
+
+
+_COMMA = re.compile(r"\s*,\s*")
 _STYLISED = re.compile(r"(?<=[a-z])[!$](?=[a-z])")
 
 
@@ -223,11 +292,66 @@ def artist_keys_uncached(artist: str) -> tuple[str, ...]:
     if not s:
         return ()
     keys = [_compact_artist(s), _compact_artist(_split_featured(s)[0])]
-    comma = s.split(", ")
+    comma = _COMMA.split(s)  # "Gaye, Marvin", "GAYE,MARVIN", "Mitchell , Joni", "Beatles, The"
     if len(comma) == 2 and " " not in comma[0].strip() and 1 <= len(comma[1].split()) <= 2 \
             and "&" not in s and " and " not in s:
         keys.append(_compact_artist(f"{comma[1]} {comma[0]}"))
     return tuple(dict.fromkeys(k for k in keys if k))
+
+
+#: Artist words that say nothing about who it is: never enough on their own to link two
+#: names as a surname or a short form does ("The Band" is not "Steve Miller Band").
+ARTIST_FILLER = frozenset({"the", "and", "band", "of", "orchestra", "group", "his", "her", "feat", "featuring",
+                           "with", "x", "vs", "lil", "dj", "mc", "big", "little", "young", "los", "la", "el",
+                           "de", "les", "brothers", "sisters", "boys", "girls", "trio", "quartet", "singers",
+                           "jr", "sr", "mr", "miss", "dr", "st", "experience", "project", "crew"})
+
+
+#: Words that join names in a credit rather than name anyone.
+CREDIT_CONNECTORS = frozenset({"the", "and", "feat", "featuring", "ft", "with", "x", "vs", "versus", "w"})
+
+
+def artist_tokens_uncached(artist: str) -> frozenset[str]:
+    """The set of words of an artist credit, "The" dropped, order and punctuation ignored:
+    "Springsteen, Bruce", "SPRINGSTEEN,BRUCE", "Springsteen Bruce" and "Bruce Springsteen"
+    give one set, and so do Plex's ``titleSort`` "Beatles, The" and "The Beatles" (issue
+    14, class 1: two credits with the same set are token permutations of each other)."""
+    s = _STYLISED.sub(lambda m: "i" if m.group(0) == "!" else "s", fold(artist))
+    return frozenset(words(s)) - {"the"}
+
+
+def credit_tokens_uncached(artist: str) -> tuple[frozenset[str], ...]:
+    """The word sets (:func:`artist_tokens`) of every name in a credit split like
+    :func:`credit_parts` ("Willie Nelson & Julio Iglesias" -> ({"willie", "nelson"},
+    {"julio", "iglesias"})); an inverted single name ("Nelson, Willie") stays one name."""
+    s = fold(artist)
+    if not s:
+        return ()
+    whole = artist_tokens_uncached(s)
+    main, featured = _split_featured(s)
+    comma = [p for p in s.split(",") if p.strip()]
+    if len(comma) == 2 and "&" not in s and " and " not in s and len(comma[0].split()) == 1 and not featured:
+        return (whole,)  # "Nelson, Willie", "Beatles, The"
+    names = [p for n in (main, *featured) for p in _PART_SPLIT.split(n)]
+    out = [artist_tokens_uncached(p) for p in names]
+    return tuple(dict.fromkeys(t for t in out if t))
+
+
+def tokens_key(tokens: frozenset[str]) -> str:
+    """A dictionary key of a token set: its words sorted and space-joined."""
+    return " ".join(sorted(tokens))
+
+
+def main_artist_name(artist: str) -> str:
+    """A credit's main artist, folded, before any featuring word ("Chris Brown Featuring
+    Kevin McCall" -> "chris brown")."""
+    return _split_featured(fold(artist))[0]
+
+
+def main_artist_key(artist: str) -> str:
+    """The key of a credit's main artist as written, before any featuring word ("Beyonce
+    Featuring Jay Z" -> "beyonce"; "Springsteen, Bruce" stays "springsteenbruce")."""
+    return _compact_artist(_split_featured(fold(artist))[0])
 
 
 def credit_parts_uncached(artist: str) -> tuple[str, ...]:
@@ -281,4 +405,6 @@ def album_version_uncached(album: str) -> str | None:
 title_key = lru_cache(maxsize=8192)(title_key_uncached)
 artist_keys = lru_cache(maxsize=8192)(artist_keys_uncached)
 credit_parts = lru_cache(maxsize=8192)(credit_parts_uncached)
+artist_tokens = lru_cache(maxsize=8192)(artist_tokens_uncached)
+credit_tokens = lru_cache(maxsize=8192)(credit_tokens_uncached)
 album_version = lru_cache(maxsize=1024)(album_version_uncached)

@@ -58,9 +58,12 @@ class MatchDecision:
     """The matcher's answer for one suggestion.
 
     ``rating_key``: the chosen library track, or None; ``score``: 0-100 (100 = exact or
-    manual); ``reason``: readable by a user ("exact", "title 94 / artist 100",
-    "artist in library, no such title (closest: 'X', 71)", "no track by this artist",
-    "manual choice", "marked not in library"); ``kind``: one of :data:`KINDS`.
+    manual); ``reason``: written for a person (issue 14), parts joined by "; ": "Exact
+    match", "Found under 'Springsteen, Bruce'", "Title spelt 'Allright' in your
+    library", "Only a live version is in your library", "From a different album:
+    Greatest Hits, 1995", "Not in your library: closest is 'X' by the same artist",
+    "Not in your library: no track by this artist", "Chosen by you", "You marked it as
+    not in your library"; ``kind``: one of :data:`KINDS`.
     """
 
     rating_key: int | None
@@ -92,14 +95,34 @@ class MatchThresholds:
       other numbers ("Part 1" vs "Part 2") can score: kept below ``title_min``;
     * ``other_version_penalty``: score taken off when only another version (live for a
       studio request, or the reverse) is in the library; ``accept_other_version`` says
-      whether such a track is still chosen.
+      whether such a track is still chosen;
+    * ``alias_artist_score``: the artist score of a track found under a known alias
+      ("Puff Daddy" / "Diddy", or one the user taught by a manual match);
+    * ``variant_artist_score`` / ``variant_title_min``: a track whose artist has the same
+      words in another order or case ("Springsteen, Bruce", "Beatles, The") is accepted
+      only with a title similarity of at least ``variant_title_min`` (issue 14, class 1);
+    * ``surname_artist_score`` / ``surname_title_min``: a track whose artist's words are a
+      subset or superset of the suggested ones ("Springsteen", "Bob Marley & The Wailers")
+      needs the title exactly (96 = equal up to an optional subtitle or article);
+    * ``missing_partner_cost`` / ``extra_credit_cost``: ranking cost (title/artist points)
+      of a track missing a partner the suggestion names ("Willie Nelson & Julio
+      Iglesias") and of a track crediting someone the suggestion does not (a later
+      "(feat. Y)" re-recording); a version costs 2 per rank (best-of copy 6, live 20),
+      so either credit difference outweighs a best-of copy (issue 14, class 4).
     """
 
     title_min: float = 82.0
-    one_edit_min_length: int = 6
+    one_edit_min_length: int = 5
     artist_min: float = 85.0
     part_artist_score: float = 92.0
     featured_artist_score: float = 90.0
     guard_cap: float = 60.0
     other_version_penalty: float = 15.0
     accept_other_version: bool = True
+    alias_artist_score: float = 95.0
+    variant_artist_score: float = 96.0
+    surname_artist_score: float = 90.0
+    variant_title_min: float = 90.0
+    surname_title_min: float = 96.0
+    missing_partner_cost: float = 8.0
+    extra_credit_cost: float = 7.0

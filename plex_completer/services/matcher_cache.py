@@ -55,17 +55,25 @@ def load_entries() -> list[LibraryEntry]:
 
 
 def get_matcher() -> Matcher:
-    """Return a matcher for the current library index (needs an app context)."""
+    """Return a matcher for the current library index (needs an app context), with the
+    artist aliases learned from manual matches (``services.artist_aliases``; read on
+    every call, a small table, so a new alias applies without a rebuild)."""
+    from . import artist_aliases
+
     fingerprint = _index_fingerprint()
     key = fingerprint[0]
+    aliases = tuple(artist_aliases.pairs())
     with _lock:
         cached = _cache.get(key)
         if cached is not None and cached[0] == fingerprint:
-            return cached[1]
-        started = time.perf_counter()
-        matcher = Matcher.build(load_entries())
-        _cache[key] = (fingerprint, matcher)
-        log.info("Matcher built from %d library tracks in %.2f s", len(matcher), time.perf_counter() - started)
+            matcher = cached[1]
+        else:
+            started = time.perf_counter()
+            matcher = Matcher.build(load_entries())
+            _cache[key] = (fingerprint, matcher)
+            log.info("Matcher built from %d library tracks in %.2f s", len(matcher), time.perf_counter() - started)
+        if matcher.alias_pairs != aliases:
+            matcher.set_aliases(aliases)
         return matcher
 
 
