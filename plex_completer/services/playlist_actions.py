@@ -162,25 +162,6 @@ def set_override(suggested_track_id: int, kind: str | None, rating_key: int | No
     return start_rescan(playlist_id)
 
 
-def search_library(text: str, limit: int = 20) -> list[LibraryTrack]:
-    """Library index tracks whose title, artist or album contain the words of ``text``."""
-    words = [w for w in (text or "").split() if w][:6]
-    if not words:
-        return []
-    query = sa.select(LibraryTrack)
-    for word in words:
-        like = f"%{word}%"
-        query = query.where(
-            sa.or_(
-                LibraryTrack.title.ilike(like),
-                LibraryTrack.album_artist.ilike(like),
-                LibraryTrack.track_artist.ilike(like),
-                LibraryTrack.album.ilike(like),
-            )
-        )
-    return list(db.session.scalars(query.order_by(LibraryTrack.album_artist, LibraryTrack.album, LibraryTrack.track_number).limit(limit)))
-
-
 def library_summary() -> dict[str, Any]:
     """Index size and the last syncs: ``{"track_count", "section_title", "last_full_sync_at",
     "last_incremental_sync_at", "last_sync_figures"}``."""
