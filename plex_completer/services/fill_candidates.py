@@ -91,11 +91,15 @@ class Candidate:
     year: int | None
     group: str
 
+    def text(self) -> str:
+        """``Artist – Title (Album, 1984)`` on one line, at most 150 characters."""
+        where = ", ".join(x for x in (self.album, str(self.year) if self.year else "") if x)
+        text = f"{self.artist} – {self.title}" + (f" ({where})" if where else "")
+        return " ".join(text.split())[: MAX_LINE_CHARS - 10]
+
     def line(self) -> str:
         """``12. Artist – Title (Album, 1984)``, one line of at most 160 characters."""
-        where = ", ".join(x for x in (self.album, str(self.year) if self.year else "") if x)
-        text = f"{self.number}. {self.artist} – {self.title}" + (f" ({where})" if where else "")
-        return " ".join(text.split())[:MAX_LINE_CHARS]
+        return f"{self.number}. {self.text()}"
 
 
 @dataclass(frozen=True)
