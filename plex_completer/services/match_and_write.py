@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from ..matching import Matcher, Override, Suggestion
+from ..matching import MatchDecision, Matcher, Override, Suggestion
 from ..models import Playlist, PlaylistStatus, RescanRecord, SuggestedTrack, utcnow
 from ..plex import playlist_writes as plex_playlists
 from ..plex.errors import PlexError, PlexServerChanged
 from ..plex.playlist_writes import PlaylistIdentity
 
 log = logging.getLogger(__name__)
+
+#: The reason shown for a filler (issue 18): a library track the AI picked to fill.
+FILLER_REASON = "From your library, to fill"
 
 
 @dataclass
@@ -62,17 +65,31 @@ def ordered_rating_keys(playlist: Playlist) -> list[int]:
     return keys
 
 
+def _filler_decision(track: SuggestedTrack, matcher: Matcher) -> MatchDecision:
+    """A filler (issue 18) is its library track while the index has it; no re-matching."""
+    key = track.matched_rating_key
+    if key is not None and matcher.entry(key) is not None:
+        return MatchDecision(key, 100.0, FILLER_REASON, "filler")
+    return MatchDecision(None, 0.0, "This filler is no longer in your library", "filler")
+
+
 def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
     """Re-match the playlist's current AI track list against ``matcher``; store each
-    decision (ratingKey, score 0-100, reason) on its ``SuggestedTrack``. No AI call."""
+    decision (ratingKey, score 0-100, reason) on its ``SuggestedTrack``. No AI call.
+
+    Fillers (issue 18) keep their library track while it is in the index (a user's
+    override still wins) and are left out of the counts, which describe the wish list.
+    """
     generation = playlist.current_generation
     outcome = MatchOutcome()
     if generation is None:
         return outcome
     tracks = list(generation.tracks)
-    suggestions = [Suggestion(artist=t.artist, title=t.title, album=t.album, year=t.year) for t in tracks]
-    overrides = [Override(kind=t.override, rating_key=t.override_rating_key) if t.override else None for t in tracks]
-    decisions = matcher.match_many(suggestions, overrides)
+    wished = [t for t in tracks if not t.filler or t.override]
+    suggestions = [Suggestion(artist=t.artist, title=t.title, album=t.album, year=t.year) for t in wished]
+    overrides = [Override(kind=t.override, rating_key=t.override_rating_key) if t.override else None for t in wished]
+    matched = dict(zip((id(t) for t in wished), matcher.match_many(suggestions, overrides), strict=True))
+    decisions = [matched.get(id(t)) or _filler_decision(t, matcher) for t in tracks]
     now = utcnow()
     for track, decision in zip(tracks, decisions, strict=True):
         before = effective_rating_key(track)
@@ -81,10 +98,13 @@ def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
         track.reason = decision.reason
         track.matched_at = now
         after = effective_rating_key(track)
+        if track.filler:
+            continue
         if before is None and after is not None:
             outcome.newly_matched.append(track)
         elif before is not None and after is None:
             outcome.lost.append(track)
+    tracks = [t for t in tracks if not t.filler]
     outcome.total = len(tracks)
     outcome.matched = sum(1 for t in tracks if effective_rating_key(t) is not None)
     playlist.matched_count = outcome.matched

@@ -18,7 +18,7 @@ from ..errors import JobPostponed, UserFacingError
 from ..extensions import db
 from ..jobs import JobContext, job_kind
 from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
-from . import matcher_cache
+from . import library_fill, matcher_cache
 from .match_and_write import apply_matches, describe_change, record_history, write_to_plex
 from .playlist_lookup import get_playlist as _get_playlist
 
@@ -129,11 +129,15 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     db.session.add(playlist)
     db.session.flush()
     ctx.job.playlist_id = playlist.id
-    outcome = apply_matches(playlist, matcher_cache.get_matcher())
-    db.session.commit()  # the AI track list is safe before we talk to Plex
+    matcher = matcher_cache.get_matcher()
+    outcome = apply_matches(playlist, matcher)
+    db.session.commit()  # the AI track list is safe before we talk to Plex (and the fill's AI call)
+    fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)  # issue 18: at most one request
+    db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "generate", outcome, outcome.total, _cut_sentence(result))
+    out = _finish(ctx, playlist, "generate", outcome, outcome.total, _cut_sentence(result) + fill.note)
     out["provider"] = result.display_name
+    out["fillers"] = fill.added
     out["message"] = f"{out['message']} Written by {result.display_name}." + (f" {seed_note}" if seed_note else "")
     log.info("Playlist '%s' generated with %s: %s", playlist.title, result.display_name, out["message"])
     return out

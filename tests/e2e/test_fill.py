@@ -1,0 +1,138 @@
+"""Filling a playlist from the user's own library on generate (issue 18), end to end
+through the real plexapi, google-genai and ollama clients against the emulators."""
+
+from __future__ import annotations
+
+import pytest
+
+from plex_completer.extensions import db
+from plex_completer.models import AiAttempt, JobStatus, LibraryTrack, Playlist, PlaylistStatus
+from plex_completer.services import playlist_actions as svc
+
+pytestmark = pytest.mark.timeout(120)
+FLASH = "gemini-2.5-flash"
+
+
+def _plex_items(stack, rating_key) -> list[int]:
+    return [key for _item_id, key in stack.plex.playlists[int(rating_key)].items]
+
+
+def _mostly_absent(stack, present: int):
+    """An AI answer whose first ``present`` tracks are in the library (1980s ones) and the
+    rest invented, the way a general answer looks against a small library."""
+    eighties = [t for t in stack.plex.tracks if t.year and 1980 <= t.year <= 1989][:present]
+
+    def answer(prompt, count):
+        tracks = [{"artist": t.track_artist or t.album_artist, "title": t.title, "album": t.album, "year": t.year}
+                  for t in eighties[:count]]
+        tracks += [{"artist": f"Nobody Band {n}", "title": f"Unreleased Song {n}", "album": None, "year": 1984}
+                   for n in range(count - len(tracks))]
+        return {"title": "Night Drive", "description": "80s", "tracks": tracks}
+
+    return answer, eighties
+
+
+def test_a_short_wish_list_is_filled_to_the_asked_length_with_listed_library_tracks(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 4)
+    job = svc.start_generation("upbeat 80s songs for a night drive", 20)
+    assert job.status == JobStatus.DONE, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    tracks = playlist.current_generation.tracks
+    fillers = [t for t in tracks if t.filler]
+    wished = [t for t in tracks if not t.filler]
+    assert len(wished) == 20 and playlist.matched_count == 4 and len(fillers) == 16 == job.result["fillers"]
+    # Exactly one more AI request, recorded as a fill.
+    assert stack.gemini.generate_calls(FLASH) == 2 and stack.ollama.chat_calls() == 0
+    purposes = [a.purpose for a in db.session.scalars(db.select(AiAttempt).where(AiAttempt.job_id == job.id))]
+    assert purposes == ["generate", "fill"]
+    # Every filler is a library track that was on the numbered list the AI was shown.
+    prompt = stack.gemini.last_prompt_text()
+    for t in fillers:
+        assert db.session.get(LibraryTrack, t.matched_rating_key) is not None
+        assert f"{t.artist} – {t.title}" in prompt
+        assert t.reason == "From your library, to fill" and t.score == 100
+    # The Plex playlist has the asked length, fillers spread among the matched tracks.
+    items = _plex_items(stack, playlist.plex_rating_key)
+    assert len(items) == 20 == len(set(items))
+    matched_keys = [t.matched_rating_key for t in wished if t.matched_rating_key]
+    assert items.index(matched_keys[-1]) < len(items) - 1, "fillers are not appended as a block"
+    assert items[0] == matched_keys[0] and items[1] in {t.matched_rating_key for t in fillers}
+    assert [t.position for t in tracks] == list(range(1, len(tracks) + 1))
+    assert "16 more from your library, picked by Gemini 2.5 Flash, bring it to 20 tracks" in job.message
+    assert playlist.status == PlaylistStatus.SYNCED
+
+
+def test_fillers_follow_the_ai_order_and_share_the_request_decade(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 5)
+    job = svc.start_generation("80s hits", 15)
+    assert job.status == JobStatus.DONE, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    fillers = [t for t in playlist.current_generation.tracks if t.filler]
+    assert len(fillers) == 10
+    # The order the AI gave: the emulator's answer, validated, is the fillers' order.
+    prompt = stack.gemini.last_prompt_text()
+    lines = {line.split(". ", 1)[1]: int(line.split(". ", 1)[0]) for line in prompt.splitlines()
+             if line[:1].isdigit() and ". " in line and " – " in line}
+    expected = [n for n in stack.gemini.fill_answer(prompt)["picks"] if 1 <= n <= len(lines)]
+    numbers = [next(n for text, n in lines.items() if text.startswith(f"{t.artist} – {t.title}")) for t in fillers]
+    assert numbers == list(dict.fromkeys(expected))[:10]
+    fit = sum(1 for t in fillers if t.year and 1979 <= t.year <= 1990)
+    assert fit / len(fillers) >= 0.8
+
+
+def test_a_rescan_keeps_fillers_and_asks_no_ai(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 3)
+    job = svc.start_generation("80s night drive", 12)
+    assert job.status == JobStatus.DONE, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    before = _plex_items(stack, playlist.plex_rating_key)
+    calls = stack.gemini.generate_calls()
+    rescan = svc.start_rescan(playlist.id)
+    assert rescan.status == JobStatus.DONE, rescan.message
+    assert stack.gemini.generate_calls() == calls
+    db.session.expire_all()
+    playlist = db.session.get(Playlist, playlist.id)
+    assert _plex_items(stack, playlist.plex_rating_key) == before and len(before) == 12
+    assert "No change: 3 of 12 tracks in your library" in rescan.message
+
+
+def test_a_full_match_asks_for_no_fill(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 10)
+    job = svc.start_generation("80s", 6)
+    assert job.status == JobStatus.DONE, job.message
+    assert job.result["fillers"] == 0 and stack.gemini.generate_calls() == 1
+
+
+def test_a_failed_fill_keeps_what_matched_and_says_so(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 3)
+    stack.gemini.fill_answer = lambda prompt: {"picks": [0, 99999]}
+    stack.ollama.fill_answer = lambda prompt: {"picks": []}
+    job = svc.start_generation("80s night drive", 10)
+    assert job.status == JobStatus.DONE, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    assert job.result["fillers"] == 0 and len(_plex_items(stack, playlist.plex_rating_key)) == 3
+    assert "could not be filled from your library" in job.message
+    outcomes = [(a.purpose, a.outcome) for a in db.session.scalars(db.select(AiAttempt).where(AiAttempt.job_id == job.id))]
+    assert outcomes[0] == ("generate", "ok") and {o for p, o in outcomes[1:]} == {"bad_output"}
+
+
+def test_nothing_matching_and_no_fill_is_a_plain_result_that_keeps_the_wish_list(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 0)
+    stack.gemini.fill_answer = lambda prompt: {"picks": []}
+    stack.ollama.fill_answer = lambda prompt: {"picks": []}
+    job = svc.start_generation("80s night drive", 8)
+    assert job.status == JobStatus.DONE, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    assert len(playlist.current_generation.tracks) == 8 and playlist.matched_count == 0
+    assert playlist.status == PlaylistStatus.PENDING_PLEX and not stack.plex.playlists
+    assert "0 of 8 tracks in your library" in job.message and "could not be filled from your library" in job.message
+    assert "will be created as soon as a rescan finds one" in job.message
+
+
+def test_the_playlist_page_marks_fillers(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 2)
+    job = svc.start_generation("80s", 6)
+    assert job.status == JobStatus.DONE, job.message
+    client = synced_app.test_client()
+    page = client.get(f"/playlists/{job.result['playlist_id']}").get_data(as_text=True)
+    assert page.count("from your library, to fill") == 4
