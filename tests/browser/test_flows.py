@@ -21,7 +21,11 @@ def _make_playlist(page, prompt: str, count: int = 12) -> None:
     page.fill("#count", str(count))
     page.click("#generate")
     page.wait_for_url(re.compile(r"/jobs/\d+$"))
-    page.wait_for_url(re.compile(r"/playlists/\d+$"), timeout=30_000)
+    try:
+        page.wait_for_url(re.compile(r"/playlists/\d+$"), timeout=45_000)
+    except Exception as exc:  # say why: the job page shows the job's state and message
+        status = page.locator("#job-status").inner_text() if page.locator("#job-status").count() else page.url
+        raise AssertionError(f"the job did not open its playlist: {status}") from exc
 
 
 def test_login_page_then_dashboard(open_page):

@@ -8,15 +8,15 @@ from plex_completer.extensions import db
 from plex_completer.matching import Suggestion
 from plex_completer.models import ArtistAlias
 from plex_completer.services import matcher_cache, playlist_actions
-from tests.web import seed
+from tests import factories
 
 
 def _seed():
-    seed.library_track(501, "Good Vibrations", "Beach Boys", "Smiley Smile", 1967)
-    seed.library_track(502, "Born to Run", "Springsteen, Bruce", "Born to Run", 1975)
+    factories.library_track(501, "Good Vibrations", "Beach Boys", "Smiley Smile", 1967)
+    factories.library_track(502, "Born to Run", "Springsteen, Bruce", "Born to Run", 1975)
     for n in range(25):
-        seed.library_track(600 + n, f"Love Song {n}", "Various Lovers", "Love Album", 2000)
-    p = seed.playlist(tracks=[{"artist": "The Beach Boys", "title": "Good Vibrations"},
+        factories.library_track(600 + n, f"Love Song {n}", "Various Lovers", "Love Album", 2000)
+    p = factories.playlist(tracks=[{"artist": "The Beach Boys", "title": "Good Vibrations"},
                               {"artist": "The Boss", "title": "Born to Run"}])
     matcher_cache.invalidate()
     return p, p.current_generation.tracks
