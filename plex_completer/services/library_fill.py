@@ -147,3 +147,40 @@ def fill_from_library(ctx: JobContext, playlist: Playlist, outcome: MatchOutcome
         wanted, added, result.display_name,
         f" {added} more from your library, picked by {result.display_name}, bring it to {len(in_plex) + added} tracks.",
     )
+
+
+def replace_fillers(playlist: Playlist, outcome: MatchOutcome) -> list[SuggestedTrack]:
+    """Completion over time (issue 18): wish-list tracks that arrived in the library
+    (``outcome.newly_matched``, from a rescan) take the places of fillers one for one,
+    so the Plex playlist keeps ``playlist.track_count`` tracks. For each arrived track
+    the filler nearest to it in the list goes (its row is deleted with the next
+    commit). Only fillers beyond the requested length are replaced: a playlist that is
+    still short keeps them all. Returns the fillers removed (in the session, detached
+    from the generation). No AI call.
+    """
+    generation = playlist.current_generation
+    if generation is None or not outcome.newly_matched:
+        return []
+    alive = [t for t in generation.tracks if t.filler and effective_rating_key(t) is not None]
+    excess = len(ordered_rating_keys(playlist)) - playlist.track_count
+    removed: list[SuggestedTrack] = []
+    for arrived in outcome.newly_matched:
+        if len(removed) >= excess or not alive:
+            break
+        nearest = min(alive, key=lambda t: (abs(t.position - arrived.position), -t.position))
+        alive.remove(nearest)
+        removed.append(nearest)
+    if removed:
+        kept = [t for t in generation.tracks if t not in removed]
+        for position, track in enumerate(kept, start=1):
+            track.position = position
+        generation.tracks = kept
+    return removed
+
+
+def replacement_sentence(removed: list[SuggestedTrack]) -> str:
+    """``" 2 tracks you were missing arrived and replaced fillers."`` (empty for none)."""
+    n = len(removed)
+    if not n:
+        return ""
+    return f" {n} track{'s' if n != 1 else ''} you were missing arrived and replaced {'fillers' if n != 1 else 'a filler'}."

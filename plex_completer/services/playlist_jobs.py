@@ -180,8 +180,9 @@ def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
     missing_before = playlist.suggested_count - playlist.matched_count
     before_keys = list(playlist.written_rating_keys or [])
     outcome = apply_matches(playlist, matcher)
+    replaced = library_fill.replace_fillers(playlist, outcome)  # issue 18: arrivals take fillers' places
     write = write_to_plex(playlist)
-    message = describe_change(outcome, missing_before)
+    message = describe_change(outcome, missing_before) + library_fill.replacement_sentence(replaced)
     changed = bool(outcome.newly_matched or outcome.lost or write.wrote)
     if changed:
         record_history(playlist, "rescan", outcome, write.wrote, message)

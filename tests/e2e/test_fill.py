@@ -136,3 +136,65 @@ def test_the_playlist_page_marks_fillers(synced_app, stack):
     client = synced_app.test_client()
     page = client.get(f"/playlists/{job.result['playlist_id']}").get_data(as_text=True)
     assert page.count("from your library, to fill") == 4
+
+
+def test_arrived_wish_list_tracks_replace_fillers_one_for_one_and_the_history_says_so(synced_app, stack):
+    from plex_completer.jobs import runner
+    from plex_completer.models import RescanRecord
+    from tests.fakes.library.model import FakeTrack
+
+    stack.gemini.answer, _ = _mostly_absent(stack, 4)
+    job = svc.start_generation("upbeat 80s songs for a night drive", 20)
+    assert job.status == JobStatus.DONE, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    assert job.result["fillers"] == 16
+    missing = [t for t in playlist.current_generation.tracks if not t.filler and t.matched_rating_key is None][:2]
+
+    base = max(t.rating_key for t in stack.plex.tracks) + 1000
+    stack.plex.add_tracks([
+        FakeTrack(rating_key=base + i, title=t.title, album_artist=t.artist, album=f"{t.artist} Arrivals",
+                  album_rating_key=base + 500 + i, artist_rating_key=base + 600 + i, year=1984, track_number=1,
+                  added_at=stack.plex.now() + 10, updated_at=stack.plex.now() + 10)
+        for i, t in enumerate(missing)
+    ])
+    assert runner.run_now("library_sync", {"full": False}).status == JobStatus.DONE
+    calls = stack.gemini.generate_calls()
+    rescan = svc.start_rescan(playlist.id)
+    assert rescan.status == JobStatus.DONE, rescan.message
+    assert stack.gemini.generate_calls() == calls, "completion asks no AI"
+
+    db.session.expire_all()
+    playlist = db.session.get(Playlist, playlist.id)
+    tracks = playlist.current_generation.tracks
+    assert len([t for t in tracks if t.filler]) == 14 and playlist.matched_count == 6
+    items = _plex_items(stack, playlist.plex_rating_key)
+    assert len(items) == 20 == len(set(items)) and {base, base + 1} <= set(items)
+    assert [t.position for t in tracks] == list(range(1, len(tracks) + 1))
+    last = db.session.scalars(db.select(RescanRecord).where(RescanRecord.playlist_id == playlist.id)
+                              .order_by(RescanRecord.id.desc())).first()
+    assert "2 tracks you were missing arrived and replaced fillers" in last.message
+    assert "2 of 16 missing tracks are now in your library" in last.message
+
+
+def test_arrivals_do_not_remove_fillers_while_the_playlist_is_still_short(synced_app, stack):
+    from plex_completer.jobs import runner
+    from tests.fakes.library.model import FakeTrack
+
+    stack.gemini.answer, _ = _mostly_absent(stack, 2)
+    stack.gemini.fill_answer = lambda prompt: {"picks": [1, 2, 3]}  # only 3 fillers for 8 missing
+    job = svc.start_generation("80s", 10)
+    assert job.status == JobStatus.DONE and job.result["fillers"] == 3, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    missing = [t for t in playlist.current_generation.tracks if not t.filler and t.matched_rating_key is None][:1]
+    base = max(t.rating_key for t in stack.plex.tracks) + 2000
+    stack.plex.add_tracks([FakeTrack(rating_key=base, title=missing[0].title, album_artist=missing[0].artist,
+                                     album="Arrivals", album_rating_key=base + 1, artist_rating_key=base + 2, year=1984,
+                                     added_at=stack.plex.now() + 10, updated_at=stack.plex.now() + 10)])
+    assert runner.run_now("library_sync", {"full": False}).status == JobStatus.DONE
+    rescan = svc.start_rescan(playlist.id)
+    assert rescan.status == JobStatus.DONE, rescan.message
+    db.session.expire_all()
+    playlist = db.session.get(Playlist, playlist.id)
+    assert len([t for t in playlist.current_generation.tracks if t.filler]) == 3
+    assert len(_plex_items(stack, playlist.plex_rating_key)) == 6
+    assert "replaced" not in rescan.message
