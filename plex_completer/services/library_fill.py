@@ -57,6 +57,8 @@ class FillOutcome:
     added: int = 0
     provider: str = ""
     note: str = ""
+    kind: str = ""
+    model: str = ""
 
 
 def interleave(tracks: list[SuggestedTrack], fillers: list[SuggestedTrack]) -> list[SuggestedTrack]:
@@ -146,7 +148,40 @@ def fill_from_library(ctx: JobContext, playlist: Playlist, outcome: MatchOutcome
     return FillOutcome(
         wanted, added, result.display_name,
         f" {added} more from your library, picked by {result.display_name}, bring it to {len(in_plex) + added} tracks.",
+        result.provider, result.model,
     )
+
+
+def new_library_playlist(ctx: JobContext, prompt: str, count: int, owner: str | None, matcher: Matcher) -> tuple[Playlist, FillOutcome]:
+    """The "Only tracks from my library" mode (issue 18): a playlist with no wish list,
+    filled by one grounded request over the library. Returns the new playlist (added to
+    the session, with its generation) and the fill's outcome.
+
+    Raises :class:`~plex_completer.errors.UserFacingError` when nothing was picked; the
+    playlist is then deleted again (nothing half made is kept).
+    """
+    from ..errors import UserFacingError
+    from ..extensions import db
+    from ..models import Generation, PlaylistStatus
+
+    playlist = Playlist(title=prompt.strip()[:200] or "AI playlist", description="", prompt=prompt, track_count=count,
+                        owner=owner, status=PlaylistStatus.PENDING_PLEX)
+    generation = Generation(prompt=prompt, provider="", model="", created_at=utcnow())
+    playlist.generations.append(generation)
+    db.session.add(playlist)
+    db.session.flush()
+    ctx.job.playlist_id = playlist.id
+    db.session.commit()
+    fill = fill_from_library(ctx, playlist, MatchOutcome(), matcher)
+    if not fill.added:
+        ctx.job.playlist_id = None
+        db.session.delete(playlist)
+        db.session.commit()
+        raise UserFacingError("No tracks could be picked from your library." + fill.note)
+    generation.provider, generation.model = fill.kind, fill.model
+    generation.ai_title = playlist.title
+    playlist.provider, playlist.model = fill.kind, fill.provider
+    return playlist, fill
 
 
 def replace_fillers(playlist: Playlist, outcome: MatchOutcome) -> list[SuggestedTrack]:

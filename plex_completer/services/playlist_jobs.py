@@ -110,11 +110,18 @@ def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missin
 
 
 @job_kind("generate")
-def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None) -> dict[str, Any]:
-    """Job: prompt → AI cascade → store the track list → match → write the Plex playlist.
+def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
+                   fill_mode: str | None = None) -> dict[str, Any]:
+    """Job: prompt → AI cascade → store the track list → match → fill from the library
+    when short (issue 18) → write the Plex playlist.
 
-    An AI failure of every provider fails the job and stores nothing.
+    ``fill_mode`` (``fill``, ``library``, ``wish``; None: the ``FILL_MODE`` setting)
+    says how the playlist is filled. An AI failure of every provider fails the job and
+    stores nothing.
     """
+    mode = fill_mode or _settings().FILL_MODE
+    if mode == "library":
+        return _run_library_only(ctx, prompt, count, owner)
     ctx.progress(0, 4, "Asking the AI")
     seed, seed_note = _taste_seed(taste_seed_rating_key)
     result = _ask_ai(ctx, prompt, count, taste_seed=seed)
@@ -132,7 +139,9 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     matcher = matcher_cache.get_matcher()
     outcome = apply_matches(playlist, matcher)
     db.session.commit()  # the AI track list is safe before we talk to Plex (and the fill's AI call)
-    fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)  # issue 18: at most one request
+    fill = library_fill.FillOutcome()
+    if mode == "fill":
+        fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)  # issue 18: at most one request
     db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
     out = _finish(ctx, playlist, "generate", outcome, outcome.total, _cut_sentence(result) + fill.note)
@@ -140,6 +149,23 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     out["fillers"] = fill.added
     out["message"] = f"{out['message']} Written by {result.display_name}." + (f" {seed_note}" if seed_note else "")
     log.info("Playlist '%s' generated with %s: %s", playlist.title, result.display_name, out["message"])
+    return out
+
+
+def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | None) -> dict[str, Any]:
+    """The "Only tracks from my library" mode (issue 18): one grounded request, no wish list."""
+    ctx.progress(0, 3, "Picking from your library")
+    matcher = matcher_cache.get_matcher()
+    playlist, fill = library_fill.new_library_playlist(ctx, prompt, count, owner, matcher)
+    outcome = apply_matches(playlist, matcher)
+    db.session.commit()
+    out = _finish(ctx, playlist, "generate", outcome, 0)
+    message = f"{fill.added} tracks from your library, picked by {fill.provider}."
+    if not out["wrote_to_plex"] and playlist.status == PlaylistStatus.PENDING_PLEX:
+        message += " " + playlist.status_message
+    playlist.rescans[-1].message = message
+    db.session.commit()
+    out.update(message=message, provider=fill.provider, fillers=fill.added)
     return out
 
 

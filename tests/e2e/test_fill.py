@@ -198,3 +198,75 @@ def test_arrivals_do_not_remove_fillers_while_the_playlist_is_still_short(synced
     assert len([t for t in playlist.current_generation.tracks if t.filler]) == 3
     assert len(_plex_items(stack, playlist.plex_rating_key)) == 6
     assert "replaced" not in rescan.message
+
+
+# -- modes: form, Settings default, CLI ------------------------------------------------------
+
+
+def test_wish_list_only_mode_asks_for_no_fill(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 3)
+    job = svc.start_generation("80s night drive", 10, fill_mode="wish")
+    assert job.status == JobStatus.DONE, job.message
+    assert job.result["fillers"] == 0 and stack.gemini.generate_calls() == 1
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    assert len(_plex_items(stack, playlist.plex_rating_key)) == 3
+
+
+def test_only_my_library_mode_makes_one_grounded_request_and_no_wish_list(synced_app, stack):
+    job = svc.start_generation("80s synth pop for a night drive", 12, fill_mode="library")
+    assert job.status == JobStatus.DONE, job.message
+    assert stack.gemini.generate_calls() == 1 and "Number of picks: 12" in stack.gemini.last_prompt_text()
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    tracks = playlist.current_generation.tracks
+    assert len(tracks) == 12 and all(t.filler for t in tracks)
+    assert len(_plex_items(stack, playlist.plex_rating_key)) == 12
+    assert playlist.current_generation.provider == "gemini" and playlist.model == "Gemini 2.5 Flash"
+    assert job.message == "12 tracks from your library, picked by Gemini 2.5 Flash."
+    assert [a.purpose for a in db.session.scalars(db.select(AiAttempt).where(AiAttempt.job_id == job.id))] == ["fill"]
+
+
+def test_only_my_library_mode_failing_fails_the_job_and_keeps_nothing(synced_app, stack):
+    stack.gemini.fill_answer = lambda prompt: {"picks": []}
+    stack.ollama.fill_answer = lambda prompt: {"picks": []}
+    job = svc.start_generation("80s", 8, fill_mode="library")
+    assert job.status == JobStatus.FAILED and "No tracks could be picked from your library" in job.message
+    assert db.session.scalars(db.select(Playlist)).first() is None
+
+
+def test_the_settings_default_applies_when_the_form_says_nothing(make_synced_app, stack):
+    app = make_synced_app(FILL_MODE="wish")
+    with app.app_context():
+        stack.gemini.answer, _ = _mostly_absent(stack, 3)
+        job = svc.start_generation("80s night drive", 10)
+        assert job.status == JobStatus.DONE and job.result["fillers"] == 0, job.message
+        client = app.test_client()
+        form = client.get("/playlists/new").get_data(as_text=True)
+        assert '<option value="wish" selected>Wish list only</option>' in form
+        settings_page = client.get("/settings").get_data(as_text=True)
+        assert "FILL_MODE" in settings_page
+
+
+def test_the_form_sends_the_chosen_mode_and_rejects_an_unknown_one(synced_app, stack):
+    client = synced_app.test_client()
+    form = client.get("/playlists/new").get_data(as_text=True)
+    assert '<option value="fill" selected>Fill from my library</option>' in form
+    assert "Only tracks from my library" in form and "Wish list only" in form
+    bad = client.post("/playlists/new", data={"prompt": "80s", "count": "10", "fill_mode": "everything"})
+    assert bad.status_code == 400 and "Pick one of the choices." in bad.get_data(as_text=True)
+    stack.gemini.answer, _ = _mostly_absent(stack, 3)
+    resp = client.post("/playlists/new", data={"prompt": "80s night drive", "count": "10", "fill_mode": "wish"})
+    assert resp.status_code == 302
+    from plex_completer.models import Job
+
+    job = db.session.scalars(db.select(Job).where(Job.kind == "generate")).one()
+    assert job.params["fill_mode"] == "wish" and job.result["fillers"] == 0
+
+
+def test_cli_generate_takes_the_mode(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 3)
+    runner_cli = synced_app.test_cli_runner()
+    out = runner_cli.invoke(args=["generate", "80s night drive", "--count", "10", "--fill", "fill"])
+    assert out.exit_code == 0, out.output
+    assert "From your library, to fill: 7" in out.output
+    bad = runner_cli.invoke(args=["generate", "80s", "--fill", "nope"])
+    assert bad.exit_code != 0 and "nope" in bad.output

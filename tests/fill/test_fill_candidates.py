@@ -100,3 +100,28 @@ def test_lines_are_single_and_capped():
 ])
 def test_request_decades(text, decades):
     assert sorted(request_decades(text)) == sorted(decades)
+
+
+def test_fill_mode_setting_is_validated():
+    from plex_completer.config import ConfigError, load_settings
+
+    assert load_settings(environ={}).FILL_MODE == "fill"
+    assert load_settings(environ={"FILL_MODE": " Library "}).FILL_MODE == "library"
+    with pytest.raises(ConfigError, match="FILL_MODE"):
+        load_settings(environ={"FILL_MODE": "everything"})
+
+
+def test_interleave_spreads_fillers_among_playable_tracks_in_their_order():
+    from types import SimpleNamespace
+
+    from plex_completer.services.library_fill import interleave
+
+    def track(name, key):
+        return SimpleNamespace(name=name, override=None, override_rating_key=None, matched_rating_key=key)
+
+    wish = [track("m1", 1), track("x1", None), track("m2", 2), track("x2", None), track("m3", 3)]
+    fillers = [track(f"f{n}", 100 + n) for n in range(1, 4)]
+    order = [t.name for t in interleave(wish, fillers)]
+    assert order == ["m1", "x1", "f1", "m2", "x2", "f2", "m3", "f3"]
+    assert [t.name for t in interleave([], fillers)] == ["f1", "f2", "f3"]
+    assert [t.name for t in interleave(wish, [])] == [t.name for t in wish]
