@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ..matching import Matcher, Override, Suggestion
-from ..models import Playlist, PlaylistStatus, RescanRecord, SuggestedTrack, utcnow
+from ..models import MatchOverride, Playlist, PlaylistStatus, RescanRecord, SuggestedTrack, utcnow
 from ..plex import playlist_writes as plex_playlists
 from ..plex.errors import PlexError, PlexServerChanged
-from ..plex.playlist_writes import PlaylistIdentity
+from ..plex.playlist_writes import PlaylistIdentity, PlaylistState, WritePlan
+from . import plex_edits
+from .playlist_merge import MergeResult, merge_field, merge_keys
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +41,25 @@ class MatchOutcome:
 
 
 def effective_rating_key(track: SuggestedTrack) -> int | None:
-    """The ratingKey a suggested track contributes to the Plex playlist (override first)."""
-    if track.override == "absent":
+    """The library track a suggested track resolves to (override first); a track the user
+    removed in Plex still counts as in the library (its key is ``override_rating_key``)."""
+    if track.override == MatchOverride.ABSENT:
         return None
-    if track.override == "track":
+    if track.override in (MatchOverride.TRACK, MatchOverride.REMOVED):
         return track.override_rating_key
     return track.matched_rating_key
 
 
 def ordered_rating_keys(playlist: Playlist) -> list[int]:
-    """The Plex playlist's intended contents: matched ratingKeys in AI order, each once."""
+    """The app's wanted list ("ours" of the merge): matched ratingKeys in AI order, each
+    once, without the tracks the user removed in Plex."""
     generation = playlist.current_generation
     if generation is None:
         return []
-    seen: set[int] = set()
+    seen: set[int] = set(plex_edits.removed_keys(playlist))
     keys: list[int] = []
     for track in generation.tracks:
-        key = effective_rating_key(track)
+        key = None if track.override == MatchOverride.REMOVED else effective_rating_key(track)
         if key is not None and key not in seen:
             seen.add(key)
             keys.append(key)
@@ -71,7 +75,12 @@ def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
         return outcome
     tracks = list(generation.tracks)
     suggestions = [Suggestion(artist=t.artist, title=t.title, album=t.album, year=t.year) for t in tracks]
-    overrides = [Override(kind=t.override, rating_key=t.override_rating_key) if t.override else None for t in tracks]
+    # A track removed in Plex stays matched to the track that was removed.
+    overrides = [
+        Override(kind="track" if t.override == MatchOverride.REMOVED else t.override, rating_key=t.override_rating_key)
+        if t.override else None
+        for t in tracks
+    ]
     decisions = matcher.match_many(suggestions, overrides)
     now = utcnow()
     for track, decision in zip(tracks, decisions, strict=True):
@@ -102,11 +111,32 @@ def plex_summary(playlist: Playlist) -> str:
 
 @dataclass
 class WriteOutcome:
-    """What :func:`write_to_plex` did: ``wrote`` is False when nothing needed writing."""
+    """What :func:`write_to_plex` did: ``wrote`` is False when nothing needed writing;
+    ``merge`` is the three-way merge with the edits made in Plex (None when the playlist
+    was created or recreated) and ``edits`` a sentence about the edits kept ("" when none)."""
 
     wrote: bool
     message: str = ""
     recreated: bool = False
+    merge: MergeResult | None = None
+    edits: str = ""
+
+
+def _offline_merge(playlist: Playlist, ours: list[int]) -> list[int]:
+    """What the merge gives when Plex still holds what the app wrote last (no new edit)."""
+    base = playlist.written_rating_keys
+    return merge_keys(base, base or [], ours, removed=plex_edits.removed_keys(playlist),
+                      added=plex_edits.added_keys(playlist)).keys
+
+
+def _track_names(playlist: Playlist, keys: list[int]) -> list[str]:
+    generation = playlist.current_generation
+    by_key = {}
+    for track in generation.tracks if generation else []:
+        key = effective_rating_key(track)
+        if key is not None:
+            by_key.setdefault(key, f"{track.artist} – {track.title}")
+    return [by_key[k] for k in keys if k in by_key]
 
 
 def plex_identity(playlist: Playlist) -> PlaylistIdentity:
@@ -125,9 +155,14 @@ def _record(playlist: Playlist, rating_key: int, title: str, identity: PlaylistI
 
 
 def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
-    """Create or update the app's Plex playlist so it holds :func:`ordered_rating_keys`.
+    """Create or update the app's Plex playlist: :func:`ordered_rating_keys` merged three
+    ways (:mod:`.playlist_merge`) with the edits made in Plex since the app's last write
+    (base: ``written_rating_keys``, ``plex_title``, ``plex_summary``; theirs: the playlist
+    read once before the write). Tracks removed in Plex stay out, tracks added there stay
+    where the user put them, the user's order and title/description win; what was found
+    is recorded (:func:`.plex_edits.record_merge`) and ``WriteOutcome.edits`` says so.
 
-    Writes only when the keys differ from the last written ones (or ``force``, or the
+    Writes only when the merged keys differ from the last written ones (or ``force``, or the
     playlist is "not yet in Plex"). A Plex failure never loses anything: the playlist
     is marked "not yet in Plex" with the reason, and the next rescan or a retry writes
     it. A new Plex playlist's ratingKey and identity are recorded on ``playlist`` as soon
@@ -138,7 +173,9 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     for Plex errors.
     """
     settings = current_app.config["SETTINGS"]
-    keys = ordered_rating_keys(playlist)
+    plex_edits.mark_removed_suggestions(playlist)
+    ours = ordered_rating_keys(playlist)
+    keys = _offline_merge(playlist, ours)
     unchanged = keys == (playlist.written_rating_keys or []) and playlist.plex_rating_key
     if unchanged and playlist.status == PlaylistStatus.SYNCED and not force:
         return WriteOutcome(False, "Plex playlist already up to date")
@@ -156,7 +193,23 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
         )
         return WriteOutcome(False, playlist.status_message)
     summary = plex_summary(playlist)
+    summary_sent = plex_playlists.summary_as_written(summary)
     known_server = plex_playlists.index_server()
+    decided: dict[str, object] = {}
+
+    def plan(state: PlaylistState | None) -> WritePlan:
+        """The three-way merge, once Plex's playlist was read (``state``)."""
+        if state is None:  # gone and recreated: what the app would hold now
+            title = playlist.plex_title if playlist.title_set_in_plex and playlist.plex_title else playlist.title
+            return WritePlan(keys, title, summary)
+        merged = merge_keys(playlist.written_rating_keys, state.keys, ours,
+                            removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist))
+        title = merge_field(playlist.plex_title, state.title, playlist.title, set_in_plex=playlist.title_set_in_plex)
+        about = merge_field(playlist.plex_summary, state.summary, summary_sent, set_in_plex=playlist.summary_set_in_plex)
+        decided.update(merge=merged, state=state, fields=plex_edits.FieldEdits(
+            title.set_in_plex and not playlist.title_set_in_plex, about.set_in_plex and not playlist.summary_set_in_plex))
+        return WritePlan(merged.keys, title.write, summary if about.write is not None else None)
+
     created = lambda ref: _record(playlist, ref.rating_key, ref.title, ref.identity)  # noqa: E731
     problem = ""
     try:
@@ -178,7 +231,9 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
                 identity=plex_identity(playlist),
                 known_server=known_server,
                 on_created=created,
+                plan=plan,
             )
+            keys = result.keys
             recreated = result.recreated
             if recreated:
                 log.warning(
@@ -201,12 +256,24 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
         playlist.status_message = f"Not yet in Plex: {exc} It will be written by the next rescan, or use “Write to Plex”."
         log.warning("Playlist '%s' not written to Plex: %s", playlist.title, exc)
         return WriteOutcome(False, playlist.status_message)
+    merged = decided.get("merge")
+    edits = ""
+    if isinstance(merged, MergeResult):
+        fields = decided["fields"]
+        state = decided["state"]
+        plex_edits.record_merge(playlist, merged, fields, plex_title=state.title if fields.title else None)
+        edits = plex_edits.describe_edits(merged, fields, _track_names(playlist, merged.newly_removed))
+        if not playlist.summary_set_in_plex:
+            playlist.plex_summary = summary_sent
+    else:
+        merged = None
+        playlist.plex_summary = summary_sent
     playlist.written_rating_keys = keys
     playlist.last_written_at = utcnow()
     playlist.status = PlaylistStatus.SYNCED
     playlist.status_message = problem
     message = f"Plex playlist updated ({len(keys)} tracks)" + (f". {problem}" if problem else "")
-    return WriteOutcome(True, message, recreated=recreated)
+    return WriteOutcome(True, message, recreated=recreated, merge=merged, edits=edits)
 
 
 def describe_change(outcome: MatchOutcome, missing_before: int) -> str:

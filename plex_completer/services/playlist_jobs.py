@@ -84,6 +84,8 @@ def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missin
         message = describe_change(outcome, missing_before)
     if not write.wrote and playlist.status == PlaylistStatus.PENDING_PLEX:
         message += " " + playlist.status_message
+    if write.edits:
+        message += " " + write.edits
     record_history(playlist, kind, outcome, write.wrote, message)
     if kind != "generate":
         playlist.last_rescan_at = utcnow()
@@ -167,6 +169,8 @@ def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
     outcome = apply_matches(playlist, matcher)
     write = write_to_plex(playlist)
     message = describe_change(outcome, missing_before)
+    if write.edits:
+        message += " " + write.edits
     changed = bool(outcome.newly_matched or outcome.lost or write.wrote)
     if changed:
         record_history(playlist, "rescan", outcome, write.wrote, message)

@@ -1,0 +1,213 @@
+"""Edits made in Plex survive rescans, regenerations and scheduled refreshes (issue 15).
+
+The user edits the app's playlist as Plexamp or Plex Web would, through plexapi's own
+``Playlist`` API against the Plex emulator (``removeItems``, ``addItems``, ``moveItem``,
+``editTitle``: plexapi 4.18.3 ``playlist.py`` and the edit mixins); the AI's answers are
+fixed lists of library tracks so the expected merge is exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from plexapi.server import PlexServer
+
+from plex_completer.extensions import db
+from plex_completer.models import JobStatus, Playlist, PlaylistRefresh, RescanRecord, utcnow
+from plex_completer.scheduler.refreshes import run_due_refreshes, set_refresh
+from plex_completer.services import playlist_actions as svc
+from tests.fakes.stack import PLEX_TOKEN
+
+pytestmark = pytest.mark.timeout(120)
+
+NOT_IN_LIBRARY = {"artist": "Nobody At All", "title": "A Song Nobody Has", "album": None, "year": None}
+
+
+def _pick(stack, n: int):
+    """``n`` library tracks with distinct artist and title (so each matches exactly)."""
+    every = sorted(stack.plex.lib.tracks.values(), key=lambda t: t.rating_key)
+    titles: dict[str, int] = {}
+    for track in every:
+        titles[track.title.casefold()] = titles.get(track.title.casefold(), 0) + 1
+    seen, out = set(), []
+    for track in every[::37]:
+        who = (track.track_artist or track.album_artist).casefold()
+        if who in seen or titles[track.title.casefold()] > 1 or not (track.title + who).isascii():
+            continue
+        seen.add(who)
+        out.append(track)
+        if len(out) == n:
+            return out
+    raise AssertionError("library too small")
+
+
+def _as_suggestion(track) -> dict:
+    return {"artist": track.track_artist or track.album_artist, "title": track.title, "album": track.album,
+            "year": track.year}
+
+
+def _answer(stack, tracks, extra=()) -> None:
+    suggestions = [_as_suggestion(t) for t in tracks] + list(extra)
+    stack.gemini.answer = lambda prompt, count: {
+        "title": "Night Drive", "description": "Late roads.", "tracks": suggestions,
+    }
+
+
+def _plex_playlist(stack, playlist: Playlist):
+    server = PlexServer(stack.plex.url, PLEX_TOKEN, timeout=5)
+    return server, server.fetchItem(f"/playlists/{playlist.plex_rating_key}")
+
+
+def _in_plex(stack, playlist: Playlist) -> list[int]:
+    return [key for _item, key in stack.plex.playlists[int(playlist.plex_rating_key)].items]
+
+
+def _generate(stack, tracks, extra=()) -> Playlist:
+    _answer(stack, tracks, extra)
+    job = svc.start_generation("night drive", len(tracks) + len(extra))
+    assert job.status == JobStatus.DONE, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    assert _in_plex(stack, playlist) == [t.rating_key for t in tracks]
+    return playlist
+
+
+def _fresh(playlist_id: int) -> Playlist:
+    db.session.expire_all()
+    return db.session.get(Playlist, playlist_id)
+
+
+def _last_history(playlist: Playlist) -> RescanRecord:
+    return db.session.scalars(
+        sa.select(RescanRecord).where(RescanRecord.playlist_id == playlist.id).order_by(RescanRecord.id.desc())
+    ).first()
+
+
+def test_rescan_keeps_a_removal_an_addition_a_reorder_and_a_rename_made_in_plex(make_synced_app, stack):
+    app = make_synced_app()
+    with app.app_context():
+        a, b, c, d, e, f, g, h, x, y = _pick(stack, 10)
+        playlist = _generate(stack, [a, b, c, d, e, f, g, h], extra=[NOT_IN_LIBRARY])
+        server, plex = _plex_playlist(stack, playlist)
+        plex.removeItems([server.fetchItem(c.rating_key)])
+        plex.reload()
+        plex.addItems([server.fetchItem(x.rating_key)])
+        plex.reload()
+        plex.moveItem(server.fetchItem(x.rating_key), after=server.fetchItem(d.rating_key))
+        plex.reload()
+        plex.moveItem(server.fetchItem(g.rating_key))  # to the top
+        plex.editTitle("My night drive")
+        assert _in_plex(stack, playlist) == [g.rating_key, a.rating_key, b.rating_key, d.rating_key, x.rating_key,
+                                             e.rating_key, f.rating_key, h.rating_key]
+
+        # A manual match of the suggestion missing from the library: a rescan that writes.
+        missing = next(t for t in playlist.current_generation.tracks if t.artist == NOT_IN_LIBRARY["artist"])
+        job = svc.set_override(missing.id, "track", y.rating_key)
+        assert job.status == JobStatus.DONE, job.message
+
+        playlist = _fresh(playlist.id)
+        # The user's order, their addition in place, their removal kept; the new track
+        # follows every kept one in the AI's list, so it goes at the end.
+        assert _in_plex(stack, playlist) == [g.rating_key, a.rating_key, b.rating_key, d.rating_key, x.rating_key,
+                                             e.rating_key, f.rating_key, h.rating_key, y.rating_key]
+        assert playlist.written_rating_keys == _in_plex(stack, playlist)
+        assert stack.plex.playlists[int(playlist.plex_rating_key)].title == "My night drive"
+        assert playlist.title_set_in_plex and playlist.plex_title == "My night drive"
+        assert playlist.plex_removed_keys == [c.rating_key] and playlist.plex_added_keys == [x.rating_key]
+        removed = next(t for t in playlist.current_generation.tracks if t.title == c.title)
+        assert (removed.override, removed.override_rating_key) == ("removed", c.rating_key)
+        history = _last_history(playlist)
+        assert history.kind == "rescan" and history.wrote_to_plex
+        assert "Kept your edits in Plex: 1 track you removed stays out" in history.message
+        assert "1 track you added stays; your order; the title you set." in history.message
+
+        # Another write (a library change brings nothing new): the removal still holds.
+        job = svc.start_write_retry(playlist.id)
+        assert job.status == JobStatus.DONE, job.message
+        assert c.rating_key not in _in_plex(stack, _fresh(playlist.id))
+
+
+def test_regenerate_keeps_removals_even_of_tracks_the_ai_suggests_again_and_never_duplicates_an_addition(
+    make_synced_app, stack
+):
+    app = make_synced_app()
+    with app.app_context():
+        a, b, c, d, e, f, g, h, x, n = _pick(stack, 10)
+        playlist = _generate(stack, [a, b, c, d, e, f, g, h])
+        server, plex = _plex_playlist(stack, playlist)
+        plex.removeItems([server.fetchItem(c.rating_key), server.fetchItem(d.rating_key)])
+        plex.reload()
+        plex.addItems([server.fetchItem(x.rating_key)])
+        plex.reload()
+        plex.editTitle("Mine now")
+
+        # The new list suggests C again (removed by the user), drops D (removed too),
+        # suggests X (the user's addition) and a new N.
+        _answer(stack, [h, c, b, x, a, n])
+        job = svc.start_regenerate(playlist.id)
+        assert job.status == JobStatus.DONE, job.message
+
+        playlist = _fresh(playlist.id)
+        assert _in_plex(stack, playlist) == [h.rating_key, b.rating_key, x.rating_key, a.rating_key, n.rating_key]
+        assert sorted(playlist.plex_removed_keys) == sorted([c.rating_key, d.rating_key])
+        assert playlist.plex_added_keys == [x.rating_key]
+        assert stack.plex.playlists[int(playlist.plex_rating_key)].title == "Mine now"
+        suggested_c = next(t for t in playlist.current_generation.tracks if t.title == c.title)
+        assert suggested_c.override == "removed"
+        assert "Kept your edits in Plex: 2 tracks you removed stay out" in _last_history(playlist).message
+
+
+def test_regenerate_without_a_reorder_takes_the_ais_order_and_keeps_an_addition_by_its_neighbours(
+    make_synced_app, stack
+):
+    app = make_synced_app()
+    with app.app_context():
+        a, b, c, d, e, x, n = _pick(stack, 7)
+        playlist = _generate(stack, [a, b, c, d, e])
+        server, plex = _plex_playlist(stack, playlist)
+        plex.addItems([server.fetchItem(x.rating_key)])
+        plex.reload()
+        plex.moveItem(server.fetchItem(x.rating_key), after=server.fetchItem(b.rating_key))
+
+        _answer(stack, [b, c, d, a, n])
+        assert svc.start_regenerate(playlist.id).status == JobStatus.DONE
+
+        # X stood between B and C in Plex and still does; the AI's new order otherwise
+        # (E dropped, N new).
+        assert _in_plex(stack, _fresh(playlist.id)) == [b.rating_key, x.rating_key, c.rating_key, d.rating_key,
+                                                        a.rating_key, n.rating_key]
+
+
+def test_a_scheduled_refresh_keeps_the_users_order_removal_and_addition(make_synced_app, stack):
+    app = make_synced_app()
+    with app.app_context():
+        settings = app.config["SETTINGS"]
+        a, b, c, d, e, f, g, h, x, n = _pick(stack, 10)
+        playlist = _generate(stack, [a, b, c, d, e, f, g, h])
+        server, plex = _plex_playlist(stack, playlist)
+        plex.moveItem(server.fetchItem(h.rating_key))  # to the top
+        plex.reload()
+        plex.removeItems([server.fetchItem(e.rating_key)])
+        plex.reload()
+        plex.addItems([server.fetchItem(x.rating_key)])
+        plex.reload()
+        plex.moveItem(server.fetchItem(x.rating_key), after=server.fetchItem(b.rating_key))
+        assert _in_plex(stack, playlist) == [h.rating_key, a.rating_key, b.rating_key, x.rating_key, c.rating_key,
+                                             d.rating_key, f.rating_key, g.rating_key]
+
+        _answer(stack, [a, b, e, h, n, c])
+        set_refresh(settings, playlist.id, "weekly", weekday=0, hour=6, keep_share=0.3)
+        row = db.session.get(PlaylistRefresh, playlist.id)
+        row.next_refresh_at = utcnow() - dt.timedelta(minutes=1)
+        db.session.commit()
+        assert run_due_refreshes(settings) == {playlist.id: JobStatus.DONE}
+
+        playlist = _fresh(playlist.id)
+        # Kept in the user's order: H, A, B, X (theirs), C; D, F, G dropped by the AI; E
+        # removed by the user; N new, between its neighbours H and C of the AI's list.
+        assert _in_plex(stack, playlist) == [h.rating_key, n.rating_key, a.rating_key, b.rating_key, x.rating_key,
+                                             c.rating_key]
+        assert playlist.plex_removed_keys == [e.rating_key] and playlist.plex_added_keys == [x.rating_key]
+        message = _last_history(playlist).message
+        assert "1 track you removed stays out" in message and "your order" in message
