@@ -177,7 +177,7 @@ class SuggestedTrack(db.Model):
         None when the user said "not in my library", else the matcher's choice."""
         if self.override == MatchOverride.ABSENT:
             return None
-        if self.override == MatchOverride.TRACK:
+        if self.override in (MatchOverride.TRACK, MatchOverride.REMOVED):
             return self.override_rating_key
         return self.matched_rating_key
 

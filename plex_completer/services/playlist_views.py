@@ -21,8 +21,9 @@ CHART_POINTS = 30  # history entries drawn in the match-count sparkline
 class TrackRow:
     """One row of the detail page: the AI's track, what it resolves to, and its state.
 
-    ``state`` is ``"matched"`` (in the Plex playlist), ``"missing"`` or ``"absent"`` (the
-    user said it is not in the library); ``manual`` is True when the user chose.
+    ``state`` is ``"matched"`` (in the Plex playlist), ``"missing"``, ``"absent"`` (the
+    user said it is not in the library) or ``"removed"`` (the user removed it in Plex; it
+    stays out until put back); ``manual`` is True when the user chose.
     """
 
     track: SuggestedTrack
@@ -48,6 +49,9 @@ def track_rows(playlist: Playlist) -> list[TrackRow]:
     for t in generation.tracks:
         if t.override == MatchOverride.ABSENT:
             rows.append(TrackRow(t, None, "absent", True))
+            continue
+        if t.override == MatchOverride.REMOVED:
+            rows.append(TrackRow(t, library.get(t.override_rating_key or 0), "removed", False))
             continue
         key = t.resolved_rating_key
         rows.append(TrackRow(t, library.get(key) if key else None, "matched" if key else "missing",
@@ -76,7 +80,7 @@ def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
     """The detail of ``playlist`` with its rows filtered by ``show`` (unknown → "all")."""
     rows = track_rows(playlist)
     matched = [r for r in rows if r.state == "matched"]
-    not_matched = [r for r in rows if r.state != "matched"]
+    not_matched = [r for r in rows if r.state in ("missing", "absent")]
     show = show if show in SHOW_FILTERS else "all"
     visible = {"all": rows, "matched": matched, "missing": not_matched}[show]
     history = list(playlist.rescans)

@@ -141,6 +141,7 @@ def test_regenerate_keeps_removals_even_of_tracks_the_ai_suggests_again_and_neve
         plex.addItems([server.fetchItem(x.rating_key)])
         plex.reload()
         plex.editTitle("Mine now")
+        plex.editSummary("My words about it")
 
         # The new list suggests C again (removed by the user), drops D (removed too),
         # suggests X (the user's addition) and a new N.
@@ -152,7 +153,9 @@ def test_regenerate_keeps_removals_even_of_tracks_the_ai_suggests_again_and_neve
         assert _in_plex(stack, playlist) == [h.rating_key, b.rating_key, x.rating_key, a.rating_key, n.rating_key]
         assert sorted(playlist.plex_removed_keys) == sorted([c.rating_key, d.rating_key])
         assert playlist.plex_added_keys == [x.rating_key]
-        assert stack.plex.playlists[int(playlist.plex_rating_key)].title == "Mine now"
+        in_plex = stack.plex.playlists[int(playlist.plex_rating_key)]
+        assert (in_plex.title, in_plex.summary) == ("Mine now", "My words about it")
+        assert playlist.title_set_in_plex and playlist.summary_set_in_plex
         suggested_c = next(t for t in playlist.current_generation.tracks if t.title == c.title)
         assert suggested_c.override == "removed"
         assert "Kept your edits in Plex: 2 tracks you removed stay out" in _last_history(playlist).message
@@ -211,3 +214,48 @@ def test_a_scheduled_refresh_keeps_the_users_order_removal_and_addition(make_syn
         assert playlist.plex_removed_keys == [e.rating_key] and playlist.plex_added_keys == [x.rating_key]
         message = _last_history(playlist).message
         assert "1 track you removed stays out" in message and "your order" in message
+
+
+def test_the_page_shows_the_edits_put_back_restores_a_track_and_reset_drops_the_edits(make_synced_app, stack):
+    app = make_synced_app()
+    with app.app_context():
+        client = app.test_client()
+        a, b, c, d, e, x = _pick(stack, 6)
+        playlist = _generate(stack, [a, b, c, d, e])
+        server, plex = _plex_playlist(stack, playlist)
+        plex.removeItems([server.fetchItem(c.rating_key)])
+        plex.reload()
+        plex.addItems([server.fetchItem(x.rating_key)])
+        plex.reload()
+        plex.editTitle("Mine <b>now</b>")
+        # A write happens (here: "Write to Plex" by hand); it finds and keeps the edits.
+        assert svc.start_write_retry(playlist.id).status == JobStatus.DONE
+
+        page = client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
+        assert "Removed by you in Plex" in page and "Added by you in Plex" in page
+        assert 'id="title-set-in-plex"' in page and "Mine &lt;b&gt;now&lt;/b&gt;" in page
+        assert f'action="/playlists/{playlist.id}/put-back/{c.rating_key}"' in page
+        assert f"{x.track_artist or x.album_artist} – {x.title}".replace("'", "&#39;") in page
+
+        # Put back: C returns between its neighbours B and D, and is no longer "removed".
+        resp = client.post(f"/playlists/{playlist.id}/put-back/{c.rating_key}")
+        assert resp.status_code == 302 and resp.headers["Location"].startswith("/jobs/")
+        playlist = _fresh(playlist.id)
+        assert _in_plex(stack, playlist) == [a.rating_key, b.rating_key, c.rating_key, d.rating_key, e.rating_key,
+                                             x.rating_key]
+        assert playlist.plex_removed_keys == []
+        assert "Removed by you in Plex" not in client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
+        again = client.post(f"/playlists/{playlist.id}/put-back/{c.rating_key}", follow_redirects=True)
+        assert "not one you removed in Plex" in again.get_data(as_text=True)
+
+        # Reset: a confirmation page first (a GET changes nothing), then the AI's list.
+        confirm = client.get(f"/playlists/{playlist.id}/reset").get_data(as_text=True)
+        assert "1 track you added in Plex is removed." in confirm and 'id="confirm-reset"' in confirm
+        assert _in_plex(stack, _fresh(playlist.id))[-1] == x.rating_key
+        resp = client.post(f"/playlists/{playlist.id}/reset")
+        assert resp.status_code == 302 and resp.headers["Location"].startswith("/jobs/")
+        playlist = _fresh(playlist.id)
+        assert _in_plex(stack, playlist) == [t.rating_key for t in (a, b, c, d, e)]
+        assert stack.plex.playlists[int(playlist.plex_rating_key)].title == playlist.title == "Night Drive"
+        assert not playlist.title_set_in_plex and not playlist.plex_added_keys
+        assert 'id="plex-edits"' not in client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
