@@ -259,3 +259,24 @@ def test_the_page_shows_the_edits_put_back_restores_a_track_and_reset_drops_the_
         assert stack.plex.playlists[int(playlist.plex_rating_key)].title == playlist.title == "Night Drive"
         assert not playlist.title_set_in_plex and not playlist.plex_added_keys
         assert 'id="plex-edits"' not in client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
+
+
+def test_cli_regenerate_asks_the_ai_again_and_keeps_a_removal_made_in_plex(make_synced_app, stack):
+    app = make_synced_app()
+    runner = app.test_cli_runner()
+    with app.app_context():
+        a, b, c, d, e, n = _pick(stack, 6)
+        playlist = _generate(stack, [a, b, c, d, e])
+        server, plex = _plex_playlist(stack, playlist)
+        plex.removeItems([server.fetchItem(b.rating_key)])
+        _answer(stack, [a, b, c, d, n])
+        calls = stack.gemini.generate_calls()
+
+        result = runner.invoke(args=["regenerate", "--playlist", str(playlist.id)])
+
+        assert result.exit_code == 0, result.output
+        assert "New track list by Gemini 2.5 Flash" in result.output
+        assert stack.gemini.generate_calls() == calls + 1
+        assert _in_plex(stack, _fresh(playlist.id)) == [a.rating_key, c.rating_key, d.rating_key, n.rating_key]
+        missing = runner.invoke(args=["regenerate", "--playlist", "999"])
+        assert missing.exit_code == 1 and "Playlist 999 does not exist." in missing.output
