@@ -19,6 +19,7 @@ from ..extensions import db
 from ..jobs import JobContext, job_kind
 from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
 from . import matcher_cache
+from .kept_choices import carry_over_choices, describe_kept
 from .match_and_write import apply_matches, describe_change, record_history, write_to_plex
 from .playlist_lookup import get_playlist as _get_playlist
 
@@ -76,7 +77,7 @@ def _store_generation(playlist: Playlist, draft: Any, result: Any, prompt: str) 
     return generation
 
 
-def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missing_before: int) -> dict[str, Any]:
+def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missing_before: int, note: str = "") -> dict[str, Any]:
     ctx.progress(step="Writing to Plex")
     write = write_to_plex(playlist)
     message = f"{outcome.matched} of {outcome.total} tracks in your library; {outcome.missing} missing."
@@ -86,6 +87,8 @@ def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missin
         message += " " + playlist.status_message
     if write.edits:
         message += " " + write.edits
+    if note:
+        message += " " + note
     record_history(playlist, kind, outcome, write.wrote, message)
     if kind != "generate":
         playlist.last_rescan_at = utcnow()
@@ -142,16 +145,19 @@ def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "
     ctx.progress(0, 4, "Asking the AI")
     result = _ask_ai(ctx, playlist.prompt, playlist.track_count, previous_tracks=previous, keep_share=keep_share, trigger=trigger)
     missing_before = playlist.suggested_count - playlist.matched_count
-    _store_generation(playlist, result.draft, result, playlist.prompt)
+    previous_generation = playlist.current_generation
+    generation = _store_generation(playlist, result.draft, result, playlist.prompt)
+    kept_note = describe_kept(carry_over_choices(previous_generation, generation))
     ctx.progress(1, 4, f"Matching {len(result.draft.tracks)} tracks")
     outcome = apply_matches(playlist, matcher_cache.get_matcher())
     db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "regenerate", outcome, missing_before)
+    out = _finish(ctx, playlist, "regenerate", outcome, missing_before, note=kept_note)
     out["provider"] = result.display_name
     out["message"] = (
         f"New track list by {result.display_name}: {outcome.matched} of {outcome.total} tracks in your library."
         + ("" if out["wrote_to_plex"] or playlist.status == PlaylistStatus.SYNCED else " " + playlist.status_message)
+        + (f" {kept_note}" if kept_note else "")
     )
     return out
 

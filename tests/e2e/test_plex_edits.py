@@ -280,3 +280,35 @@ def test_cli_regenerate_asks_the_ai_again_and_keeps_a_removal_made_in_plex(make_
         assert _in_plex(stack, _fresh(playlist.id)) == [a.rating_key, c.rating_key, d.rating_key, n.rating_key]
         missing = runner.invoke(args=["regenerate", "--playlist", "999"])
         assert missing.exit_code == 1 and "Playlist 999 does not exist." in missing.output
+
+
+def test_ask_the_ai_again_keeps_manual_matches_and_not_in_my_library_for_suggestions_that_come_back(
+    make_synced_app, stack
+):
+    app = make_synced_app()
+    with app.app_context():
+        a, b, c, d, e, y = _pick(stack, 6)
+        playlist = _generate(stack, [a, b, c, d], extra=[NOT_IN_LIBRARY])
+        tracks = {t.title: t for t in playlist.current_generation.tracks}
+        assert svc.set_override(tracks[NOT_IN_LIBRARY["title"]].id, "track", y.rating_key).status == JobStatus.DONE
+        assert svc.set_override(tracks[b.title].id, "absent").status == JobStatus.DONE
+        assert _in_plex(stack, _fresh(playlist.id)) == [a.rating_key, c.rating_key, d.rating_key, y.rating_key]
+
+        # The same songs come back, spelt differently (case, "The"-less, spaces).
+        again = {"artist": NOT_IN_LIBRARY["artist"].upper(), "title": NOT_IN_LIBRARY["title"].lower() + " ",
+                 "album": None, "year": None}
+        b_again = {**_as_suggestion(b), "title": b.title.upper()}
+        stack.gemini.answer = lambda prompt, count: {
+            "title": "Night Drive", "description": "", "tracks": [_as_suggestion(e), b_again, again, _as_suggestion(a),
+                                                                  _as_suggestion(c)]}
+        job = svc.start_regenerate(playlist.id)
+        assert job.status == JobStatus.DONE, job.message
+
+        playlist = _fresh(playlist.id)
+        new = playlist.current_generation.tracks
+        assert [(t.override, t.override_rating_key) for t in new] == [
+            (None, None), ("absent", None), ("track", y.rating_key), (None, None), (None, None)]
+        assert "Kept your choices for 2 suggestions that came back:" in job.message
+        assert "(not in my library)" in job.message and "(your match)" in job.message
+        assert "Kept your choices for 2 suggestions" in _last_history(playlist).message
+        assert _in_plex(stack, playlist) == [e.rating_key, y.rating_key, a.rating_key, c.rating_key]
