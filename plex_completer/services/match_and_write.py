@@ -66,6 +66,41 @@ def ordered_rating_keys(playlist: Playlist) -> list[int]:
     return keys
 
 
+@dataclass(frozen=True)
+class Counts:
+    """A playlist's numbers: ``in_library`` of ``total`` suggestions resolve to a library
+    track; ``missing`` is the rest (no match, or "not in my library")."""
+
+    in_library: int = 0
+    total: int = 0
+
+    @property
+    def missing(self) -> int:
+        """Suggestions without a library track."""
+        return self.total - self.in_library
+
+
+def playlist_counts(playlist: Playlist) -> Counts:
+    """The one place the numbers come from (the header, the track filters, every history
+    row): the current track list's suggestions that resolve to a library track (the
+    matcher's match, the user's manual match, or a track the user removed in Plex: it is
+    in the library, just not in the playlist) out of all of them."""
+    generation = playlist.current_generation
+    if generation is None:
+        return Counts()
+    tracks = list(generation.tracks)
+    return Counts(sum(1 for t in tracks if effective_rating_key(t) is not None), len(tracks))
+
+
+def shown_counts(playlist: Playlist) -> Counts | None:
+    """The numbers the playlist showed before a job changes it (stored by the last
+    :func:`apply_matches`, so also before a manual match that is not yet rescanned);
+    None before the first track list."""
+    if not playlist.generations:
+        return None
+    return Counts(playlist.matched_count or 0, playlist.suggested_count or 0)
+
+
 def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
     """Re-match the playlist's current AI track list against ``matcher``; store each
     decision (ratingKey, score 0-100, reason) on its ``SuggestedTrack``. No AI call."""
@@ -94,10 +129,10 @@ def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
             outcome.newly_matched.append(track)
         elif before is not None and after is None:
             outcome.lost.append(track)
-    outcome.total = len(tracks)
-    outcome.matched = sum(1 for t in tracks if effective_rating_key(t) is not None)
-    playlist.matched_count = outcome.matched
-    playlist.suggested_count = outcome.total
+    counts = playlist_counts(playlist)
+    outcome.total, outcome.matched = counts.total, counts.in_library
+    playlist.matched_count = counts.in_library
+    playlist.suggested_count = counts.total
     return outcome
 
 
@@ -276,31 +311,49 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     return WriteOutcome(True, message, recreated=recreated, merge=merged, edits=edits)
 
 
-def describe_change(outcome: MatchOutcome, missing_before: int) -> str:
-    """A sentence for the history: "2 of 5 missing tracks are now in your library: A – B, …"."""
+def _names(tracks: list[SuggestedTrack]) -> str:
+    names = ", ".join(f"{t.artist} – {t.title}" for t in tracks[:5])
+    return names + (f" and {len(tracks) - 5} more" if len(tracks) > 5 else "")
+
+
+def describe_change(kind: str, before: Counts | None, after: Counts, outcome: MatchOutcome | None = None) -> str:
+    """The history sentence of one run, from the numbers before and after it (both from
+    :func:`playlist_counts`): a first track list says "18 of 20 tracks in your library; 2
+    missing."; a new track list (regenerate, refresh) "New track list: 24 of 25 tracks in
+    your library (before: 25 of 25)."; a rescan or manual match names the tracks it found
+    ("2 of 5 missing tracks are now in your library: …") or lost and says "24 → 25 of 25
+    tracks in your library", or "No change: …"."""
+    if before is None:
+        return f"{after.in_library} of {after.total} tracks in your library; {after.missing} missing."
+    if kind in ("regenerate", "refresh"):
+        return (f"New track list: {after.in_library} of {after.total} tracks in your library "
+                f"(before: {before.in_library} of {before.total}).")
     parts = []
-    if outcome.newly_matched:
-        names = ", ".join(f"{t.artist} – {t.title}" for t in outcome.newly_matched[:5])
-        more = f" and {len(outcome.newly_matched) - 5} more" if len(outcome.newly_matched) > 5 else ""
-        parts.append(
-            f"{len(outcome.newly_matched)} of {missing_before} missing tracks are now in your library: {names}{more}"
-        )
-    if outcome.lost:
-        names = ", ".join(f"{t.artist} – {t.title}" for t in outcome.lost[:5])
-        parts.append(f"{len(outcome.lost)} no longer found in the library: {names}")
-    if not parts:
-        parts.append(f"No change: {outcome.matched} of {outcome.total} tracks in your library")
+    if outcome is not None and outcome.newly_matched:
+        found = len(outcome.newly_matched)
+        parts.append(f"{found} of {max(before.missing, found)} missing tracks are now in your library: "
+                     f"{_names(outcome.newly_matched)}")
+    if outcome is not None and outcome.lost:
+        parts.append(f"{len(outcome.lost)} no longer found in the library: {_names(outcome.lost)}")
+    if (before.in_library, before.total) != (after.in_library, after.total):
+        parts.append(f"{before.in_library} → {after.in_library} of {after.total} tracks in your library")
+    else:
+        parts.append(f"No change: {after.in_library} of {after.total} tracks in your library")
     return "; ".join(parts) + "."
 
 
-def record_history(playlist: Playlist, kind: str, outcome: MatchOutcome, wrote: bool, message: str) -> RescanRecord:
-    """Append a history row (match counts over time) to ``playlist``."""
+def record_history(playlist: Playlist, kind: str, before: Counts | None, after: Counts, wrote: bool,
+                   message: str) -> RescanRecord:
+    """Append a history row to ``playlist``: ``matched``/``total`` are ``after``;
+    ``added``/``removed`` how many more or fewer tracks are in the library than
+    ``before`` (the first track list: all it found)."""
+    change = after.in_library - (before.in_library if before is not None else 0)
     record = RescanRecord(
         kind=kind,
-        matched=outcome.matched,
-        total=outcome.total,
-        added=len(outcome.newly_matched),
-        removed=len(outcome.lost),
+        matched=after.in_library,
+        total=after.total,
+        added=max(change, 0),
+        removed=max(-change, 0),
         wrote_to_plex=wrote,
         message=message[:2000],
         at=utcnow(),

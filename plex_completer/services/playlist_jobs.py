@@ -20,7 +20,15 @@ from ..jobs import JobContext, job_kind
 from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
 from . import matcher_cache
 from .kept_choices import carry_over_choices, describe_kept
-from .match_and_write import apply_matches, describe_change, record_history, write_to_plex
+from .match_and_write import (
+    Counts,
+    apply_matches,
+    describe_change,
+    playlist_counts,
+    record_history,
+    shown_counts,
+    write_to_plex,
+)
 from .playlist_lookup import get_playlist as _get_playlist
 
 log = logging.getLogger(__name__)
@@ -77,19 +85,18 @@ def _store_generation(playlist: Playlist, draft: Any, result: Any, prompt: str) 
     return generation
 
 
-def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missing_before: int, note: str = "") -> dict[str, Any]:
+def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, before: Counts | None, note: str = "") -> dict[str, Any]:
     ctx.progress(step="Writing to Plex")
     write = write_to_plex(playlist)
-    message = f"{outcome.matched} of {outcome.total} tracks in your library; {outcome.missing} missing."
-    if kind != "generate":
-        message = describe_change(outcome, missing_before)
+    after = playlist_counts(playlist)
+    message = describe_change(kind, before, after, outcome)
     if not write.wrote and playlist.status == PlaylistStatus.PENDING_PLEX:
         message += " " + playlist.status_message
     if write.edits:
         message += " " + write.edits
     if note:
         message += " " + note
-    record_history(playlist, kind, outcome, write.wrote, message)
+    record_history(playlist, kind, before, after, write.wrote, message)
     if kind != "generate":
         playlist.last_rescan_at = utcnow()
     db.session.commit()
@@ -127,16 +134,20 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     outcome = apply_matches(playlist, matcher_cache.get_matcher())
     db.session.commit()  # the AI track list is safe before we talk to Plex
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "generate", outcome, outcome.total)
+    out = _finish(ctx, playlist, "generate", outcome, None)
     out["provider"] = result.display_name
     out["message"] = f"{out['message']} Written by {result.display_name}." + (f" {seed_note}" if seed_note else "")
     log.info("Playlist '%s' generated with %s: %s", playlist.title, result.display_name, out["message"])
     return out
 
 
-def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "user", keep_share: float = 0.0) -> dict[str, Any]:
-    """Ask the AI again with the stored prompt; add a new track list, match, and replace
-    the Plex playlist's contents in place. The previous track lists stay in the history."""
+def regenerate_playlist(
+    ctx: JobContext, playlist: Playlist, *, trigger: str = "user", keep_share: float = 0.0, history_kind: str = "regenerate"
+) -> dict[str, Any]:
+    """Ask the AI again with the stored prompt; add a new track list, match, and merge it
+    into the Plex playlist in place (edits made in Plex kept). The user's choices for
+    suggestions that come back are kept. The previous track lists stay in the history,
+    where this run's row is of ``history_kind`` ("regenerate", or "refresh" when scheduled)."""
     # The AI always hears what it chose last time: keep_share says how much to keep,
     # and the rest must not repeat.
     previous = []
@@ -144,7 +155,7 @@ def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "
         previous = [f"{t.artist} – {t.title}" for t in playlist.current_generation.tracks]
     ctx.progress(0, 4, "Asking the AI")
     result = _ask_ai(ctx, playlist.prompt, playlist.track_count, previous_tracks=previous, keep_share=keep_share, trigger=trigger)
-    missing_before = playlist.suggested_count - playlist.matched_count
+    before = shown_counts(playlist)
     previous_generation = playlist.current_generation
     generation = _store_generation(playlist, result.draft, result, playlist.prompt)
     kept_note = describe_kept(carry_over_choices(previous_generation, generation))
@@ -152,7 +163,7 @@ def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "
     outcome = apply_matches(playlist, matcher_cache.get_matcher())
     db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "regenerate", outcome, missing_before, note=kept_note)
+    out = _finish(ctx, playlist, history_kind, outcome, before, note=kept_note)
     out["provider"] = result.display_name
     out["message"] = (
         f"New track list by {result.display_name}: {outcome.matched} of {outcome.total} tracks in your library."
@@ -170,16 +181,17 @@ def run_regenerate(ctx: JobContext, playlist_id: int) -> dict[str, Any]:
 
 def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
     """Re-match one stored track list (zero AI calls) and write to Plex only on change."""
-    missing_before = playlist.suggested_count - playlist.matched_count
+    before = shown_counts(playlist)
     before_keys = list(playlist.written_rating_keys or [])
     outcome = apply_matches(playlist, matcher)
     write = write_to_plex(playlist)
-    message = describe_change(outcome, missing_before)
+    after = playlist_counts(playlist)
+    message = describe_change("rescan", before, after, outcome)
     if write.edits:
         message += " " + write.edits
-    changed = bool(outcome.newly_matched or outcome.lost or write.wrote)
+    changed = bool(outcome.newly_matched or outcome.lost or write.wrote or before != after)
     if changed:
-        record_history(playlist, "rescan", outcome, write.wrote, message)
+        record_history(playlist, "rescan", before, after, write.wrote, message)
     playlist.last_rescan_at = utcnow()
     db.session.commit()
     return {

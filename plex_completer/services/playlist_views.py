@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..extensions import db
 from ..models import Generation, Job, LibraryTrack, MatchOverride, Playlist, PlaylistRefresh, RescanRecord, SuggestedTrack
 from .job_views import active_jobs
+from .match_and_write import Counts, playlist_counts
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,9 @@ def track_rows(playlist: Playlist) -> list[TrackRow]:
 class PlaylistDetail:
     """Everything the playlist page shows: ``rows`` filtered by ``show`` (one of
     :data:`SHOW_FILTERS`), ``counts`` of all rows by filter, the playlist's active jobs,
-    the newest :data:`HISTORY_ROWS` history entries (newest first) and the match counts
-    ``(matched, total)`` of the last :data:`CHART_POINTS` entries (oldest first)."""
+    the newest :data:`HISTORY_ROWS` history entries (newest first), the match counts
+    ``(matched, total)`` of the last :data:`CHART_POINTS` entries (oldest first) and the
+    ``header`` numbers (:func:`.match_and_write.playlist_counts`, as the history rows')."""
 
     playlist: Playlist
     generation: Generation | None
@@ -74,6 +76,7 @@ class PlaylistDetail:
     active_jobs: list[Job] = field(default_factory=list)
     history: list[RescanRecord] = field(default_factory=list)
     chart_points: list[tuple[int, int]] = field(default_factory=list)
+    header: Counts = field(default_factory=Counts)
 
 
 def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
@@ -93,6 +96,7 @@ def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
         active_jobs=active_jobs(playlist.id),
         history=history[-HISTORY_ROWS:][::-1],
         chart_points=[(r.matched, r.total) for r in history[-CHART_POINTS:]],
+        header=playlist_counts(playlist),
     )
 
 

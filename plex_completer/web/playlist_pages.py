@@ -157,6 +157,7 @@ def detail(playlist_id: int):
         spark=charts.sparkline(view.chart_points),
         plex_url=plex_link(view.playlist),
         plex_edits=plex_edit_actions.edits_view(view.playlist),
+        header=view.header,
     )
 
 
