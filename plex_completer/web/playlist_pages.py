@@ -18,7 +18,7 @@ from ..extensions import db
 from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
 from ..models import Job, Playlist
-from ..services import playlist_actions, playlist_views, plex_edit_actions
+from ..services import duplicate_prompts, playlist_actions, playlist_views, plex_edit_actions
 from . import charts
 
 log = logging.getLogger(__name__)
@@ -69,13 +69,15 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
     return values, errors
 
 
-def _render_new(values: dict, errors: dict | None = None, error: str | None = None, status: int = 200):
+def _render_new(values: dict, errors: dict | None = None, error: str | None = None, status: int = 200,
+                duplicate: Playlist | None = None):
     settings = current_app.config["SETTINGS"]
     return render_template(
         "playlists/new.html",
         values=values,
         errors=errors or {},
         error=error,
+        duplicate=duplicate,
         examples=EXAMPLE_PROMPTS,
         min_tracks=MIN_TRACKS,
         max_tracks=MAX_TRACKS,
@@ -119,6 +121,11 @@ def create():
     values, errors = _parse_new_form(request.form)
     if errors:
         return _render_new(values, errors=errors, status=400)
+    if request.form.get("again") != "1":
+        existing = duplicate_prompts.recent_playlist_for(values["prompt"])
+        if existing is not None:
+            # Ask first: the same prompt right after the first playlist would make a twin in Plex.
+            return _render_new(values, duplicate=existing, status=409)
     svc = playlist_actions
     try:
         job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None)

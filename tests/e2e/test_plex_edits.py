@@ -312,3 +312,31 @@ def test_ask_the_ai_again_keeps_manual_matches_and_not_in_my_library_for_suggest
         assert "(not in my library)" in job.message and "(your match)" in job.message
         assert "Kept your choices for 2 suggestions" in _last_history(playlist).message
         assert _in_plex(stack, playlist) == [e.rating_key, y.rating_key, a.rating_key, c.rating_key]
+
+
+def test_the_same_prompt_right_after_asks_before_making_a_second_playlist(make_synced_app, stack):
+    from plex_completer.models import Job
+
+    app = make_synced_app()
+    with app.app_context():
+        client = app.test_client()
+        first = client.post("/playlists/new", data={"prompt": "Songs for a night drive", "count": "8"})
+        assert first.status_code == 302
+        playlist = db.session.scalars(sa.select(Playlist)).one()
+        jobs = db.session.scalar(sa.select(sa.func.count()).select_from(Job))
+
+        again = client.post("/playlists/new", data={"prompt": "songs  for a NIGHT drive", "count": "8"})
+        page = again.get_data(as_text=True)
+        assert again.status_code == 409 and 'id="duplicate-prompt"' in page
+        assert f'href="/playlists/{playlist.id}" id="existing-playlist"' in page
+        assert 'name="again" value="1"' in page and "Make a second playlist anyway" in page
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == jobs  # nothing started
+        assert len(stack.plex.playlists) == 1
+
+        sure = client.post("/playlists/new", data={"prompt": "songs  for a NIGHT drive", "count": "8", "again": "1"})
+        assert sure.status_code == 302 and sure.headers["Location"].startswith("/jobs/")
+        assert len(stack.plex.playlists) == 2
+
+        # Another prompt is not asked about.
+        other = client.post("/playlists/new", data={"prompt": "Rainy Sunday jazz", "count": "8"})
+        assert other.status_code == 302
