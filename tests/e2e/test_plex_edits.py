@@ -340,3 +340,44 @@ def test_the_same_prompt_right_after_asks_before_making_a_second_playlist(make_s
         # Another prompt is not asked about.
         other = client.post("/playlists/new", data={"prompt": "Rainy Sunday jazz", "count": "8"})
         assert other.status_code == 302
+
+
+def test_the_scheduled_library_sync_records_edits_made_in_plex_before_the_next_write(make_synced_app, stack):
+    from plex_completer.jobs import runner
+
+    app = make_synced_app()
+    with app.app_context():
+        client = app.test_client()
+        a, b, c, d, e, x = _pick(stack, 6)
+        playlist = _generate(stack, [a, b, c, d, e])
+        stack.plex.advance(60)  # the user edits a minute after the app wrote
+        server, plex = _plex_playlist(stack, playlist)
+        plex.removeItems([server.fetchItem(c.rating_key)])
+        plex.reload()
+        plex.addItems([server.fetchItem(x.rating_key)])
+        plex.editTitle("Sunday drive")
+        held = _in_plex(stack, playlist)
+        stack.plex.clear_requests()
+
+        job = runner.run_now("library_sync", {"full": False}, trigger="schedule")
+
+        assert job.status == JobStatus.DONE, job.message
+        assert job.message.endswith("Edits made in Plex found in 1 playlist") and job.result["playlists_edited_in_plex"] == 1
+        # Read, not written: only GETs, and Plex holds what the user left.
+        assert {r.method for r in stack.plex.requests} == {"GET"}
+        assert _in_plex(stack, playlist) == held
+        playlist = _fresh(playlist.id)
+        assert playlist.plex_removed_keys == [c.rating_key] and playlist.plex_added_keys == [x.rating_key]
+        assert playlist.title_set_in_plex and playlist.plex_title == "Sunday drive"
+        page = client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
+        assert "Removed by you in Plex" in page and "Added by you in Plex" in page and "Sunday drive" in page
+
+        # Nothing changed in Plex since: the next sync reads the listing only.
+        stack.plex.clear_requests()
+        job = runner.run_now("library_sync", {"full": False}, trigger="schedule")
+        assert job.result["playlists_edited_in_plex"] == 0
+        assert not [r for r in stack.plex.requests if r.path.startswith(f"/playlists/{playlist.plex_rating_key}")]
+
+        # The next write keeps it all.
+        assert svc.start_write_retry(playlist.id).status == JobStatus.DONE
+        assert _in_plex(stack, _fresh(playlist.id)) == held
