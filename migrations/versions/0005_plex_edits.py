@@ -21,12 +21,14 @@ def upgrade():
         batch_op.add_column(sa.Column("plex_summary", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("title_set_in_plex", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column("summary_set_in_plex", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("order_set_in_plex", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column("plex_updated_at", sa.Integer(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("playlists", schema=None) as batch_op:
         batch_op.drop_column("plex_updated_at")
+        batch_op.drop_column("order_set_in_plex")
         batch_op.drop_column("summary_set_in_plex")
         batch_op.drop_column("title_set_in_plex")
         batch_op.drop_column("plex_summary")

@@ -161,7 +161,7 @@ def _offline_merge(playlist: Playlist, ours: list[int]) -> list[int]:
     """What the merge gives when Plex still holds what the app wrote last (no new edit)."""
     base = playlist.written_rating_keys
     return merge_keys(base, base or [], ours, removed=plex_edits.removed_keys(playlist),
-                      added=plex_edits.added_keys(playlist)).keys
+                      added=plex_edits.added_keys(playlist), keep_order=playlist.order_set_in_plex).keys
 
 
 def _track_names(playlist: Playlist, keys: list[int]) -> list[str]:
@@ -238,7 +238,8 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
             title = playlist.plex_title if playlist.title_set_in_plex and playlist.plex_title else playlist.title
             return WritePlan(keys, title, summary)
         merged = merge_keys(playlist.written_rating_keys, state.keys, ours,
-                            removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist))
+                            removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist),
+                            keep_order=playlist.order_set_in_plex)
         title = merge_field(playlist.plex_title, state.title, playlist.title, set_in_plex=playlist.title_set_in_plex)
         about = merge_field(playlist.plex_summary, state.summary, summary_sent, set_in_plex=playlist.summary_set_in_plex)
         decided.update(merge=merged, state=state, fields=plex_edits.FieldEdits(

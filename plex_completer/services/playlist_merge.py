@@ -36,8 +36,8 @@ class MergeResult:
     ``keys``: the playlist to write, each ratingKey once; ``removed``/``added``: every
     ratingKey the user removed in / added to Plex so far (the known ones plus the new
     ones, additions no longer in Plex dropped); ``newly_removed``/``newly_added``: the
-    ones first seen in this merge; ``reordered``: the user reordered in Plex, so their
-    order was kept.
+    ones first seen in this merge; ``reordered``: the user reordered in Plex (now or, by
+    ``keep_order``, before), so their order was kept.
     """
 
     keys: list[int]
@@ -93,10 +93,13 @@ def merge_keys(
     *,
     removed: Iterable[int] = (),
     added: Iterable[int] = (),
+    keep_order: bool = False,
 ) -> MergeResult:
     """Merge ``theirs`` (Plex now) and ``ours`` (the new wanted list) against ``base``
     (the app's last write; None: unknown, then ``theirs`` counts as the base and no edit
-    is detected). ``removed``/``added``: the user's edits recorded by earlier merges.
+    is detected). ``removed``/``added``: the user's edits recorded by earlier merges;
+    ``keep_order``: the user reordered the playlist in Plex before (an earlier merge's
+    ``reordered``), so Plex's order stays the order even without a new reorder.
 
     Returns a :class:`MergeResult`; never raises for any lists of ints (duplicates are
     dropped, first occurrence kept).
@@ -120,7 +123,7 @@ def merge_keys(
     common_set = set(common)
     reordered = common != [k for k in base if k in common_set]
 
-    if reordered:
+    if reordered or keep_order:
         # The user's order: what Plex holds that either side keeps, then the new tracks.
         skeleton = [k for k in theirs if k in added_set or (k in ours_set and k not in removed_set)]
         new = {k for k in ours if k not in theirs_set and k not in removed_set}
@@ -134,7 +137,7 @@ def merge_keys(
         added=all_added,
         newly_removed=newly_removed,
         newly_added=newly_added,
-        reordered=reordered,
+        reordered=reordered or keep_order,
     )
 
 

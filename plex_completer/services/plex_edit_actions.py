@@ -32,17 +32,18 @@ class EditedTrack:
 @dataclass
 class PlexEditsView:
     """The user's Plex edits of one playlist, for the page: ``removed``/``added`` tracks,
-    ``title``/``description`` set in Plex (the title as Plex has it, else None)."""
+    ``title``/``description``/``order`` set in Plex (the title as Plex has it, else None)."""
 
     removed: list[EditedTrack] = field(default_factory=list)
     added: list[EditedTrack] = field(default_factory=list)
     title: str | None = None
     description: bool = False
+    order: bool = False
 
     @property
     def any(self) -> bool:
         """True when the playlist has any edit made in Plex."""
-        return bool(self.removed or self.added or self.title or self.description)
+        return bool(self.removed or self.added or self.title or self.description or self.order)
 
 
 def _names(keys: list[int]) -> dict[int, str]:
@@ -61,6 +62,7 @@ def edits_view(playlist: Playlist) -> PlexEditsView:
         added=[EditedTrack(k, names.get(k, f"track {k}")) for k in added],
         title=(playlist.plex_title or playlist.title) if playlist.title_set_in_plex else None,
         description=bool(playlist.summary_set_in_plex),
+        order=bool(playlist.order_set_in_plex),
     )
 
 
@@ -101,6 +103,7 @@ def reset_to_ai_list(playlist_id: int) -> Job:
     playlist.plex_added_keys = None
     playlist.title_set_in_plex = False
     playlist.summary_set_in_plex = False
+    playlist.order_set_in_plex = False
     playlist.plex_title = None
     playlist.plex_summary = None
     playlist.written_rating_keys = None

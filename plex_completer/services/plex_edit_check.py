@@ -60,7 +60,8 @@ def record_plex_edits(settings: Settings) -> int:
             if state is None:
                 continue
             merged = merge_keys(playlist.written_rating_keys, state.keys, ordered_rating_keys(playlist),
-                                removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist))
+                                removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist),
+                                keep_order=playlist.order_set_in_plex)
             title = merge_field(playlist.plex_title, state.title, playlist.title, set_in_plex=playlist.title_set_in_plex)
             about = merge_field(playlist.plex_summary, state.summary, "", set_in_plex=playlist.summary_set_in_plex)
             fields = plex_edits.FieldEdits(title.set_in_plex and not playlist.title_set_in_plex,

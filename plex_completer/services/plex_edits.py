@@ -59,6 +59,8 @@ def record_merge(playlist: Playlist, merged: MergeResult, fields: FieldEdits = F
     ``fields``/``plex_title``: the title or description set in Plex."""
     playlist.plex_removed_keys = list(merged.removed)
     playlist.plex_added_keys = list(merged.added)
+    if merged.reordered:
+        playlist.order_set_in_plex = True
     if fields.title:
         playlist.title_set_in_plex = True
         if plex_title:

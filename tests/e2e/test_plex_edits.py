@@ -123,9 +123,13 @@ def test_rescan_keeps_a_removal_an_addition_a_reorder_and_a_rename_made_in_plex(
         assert "1 track you added stays; your order; the title you set." in history.message
 
         # Another write (a library change brings nothing new): the removal still holds.
+        # Another write (the app's list unchanged, AI order A…H): the removal, the
+        # addition and the user's order all hold.
+        held = _in_plex(stack, playlist)
         job = svc.start_write_retry(playlist.id)
         assert job.status == JobStatus.DONE, job.message
-        assert c.rating_key not in _in_plex(stack, _fresh(playlist.id))
+        assert _in_plex(stack, _fresh(playlist.id)) == held
+        assert 'id="order-set-in-plex"' in app.test_client().get(f"/playlists/{playlist.id}").get_data(as_text=True)
 
 
 def test_regenerate_keeps_removals_even_of_tracks_the_ai_suggests_again_and_never_duplicates_an_addition(

@@ -94,3 +94,12 @@ def test_merge_field_user_change_wins_and_sticks():
     assert renamed.write is None and renamed.set_in_plex
     assert merge_field("Night Drive", "Night Drive", "X", set_in_plex=True).write is None
     assert merge_field(None, "Whatever", "Ours").write == "Ours"
+
+
+def test_a_reorder_is_remembered_for_later_merges():
+    first = merge_keys([1, 2, 3], [3, 1, 2], [1, 2, 3])
+    assert first.reordered and first.keys == [3, 1, 2]
+    # Plex still holds the merged list; the AI's order alone would undo the user's.
+    later = merge_keys(first.keys, first.keys, [1, 2, 4, 3], keep_order=True)
+    assert later.reordered and later.keys == [3, 1, 2, 4]
+    assert merge_keys(first.keys, first.keys, [1, 2, 4, 3]).keys == [1, 2, 4, 3]  # what keep_order prevents
