@@ -189,7 +189,7 @@ def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
     message = describe_change("rescan", before, after, outcome)
     if write.edits:
         message += " " + write.edits
-    changed = bool(outcome.newly_matched or outcome.lost or write.wrote or before != after)
+    changed = bool(outcome.newly_matched or outcome.lost or write.wrote or (before is not None and before != after))
     if changed:
         record_history(playlist, "rescan", before, after, write.wrote, message)
     playlist.last_rescan_at = utcnow()

@@ -6,6 +6,12 @@ playlists that Plex changed after the app last wrote them are read (items, title
 summary) and what the user did is recorded as the next write's merge would find it
 (:mod:`.playlist_merge`), so the playlist page shows "removed by you in Plex" and the
 rest right away. Nothing is written to Plex here.
+
+PMS moves a playlist's ``updatedAt`` when its items change (``sm_playlists_audio.xml`` in
+../shared/plex-xml: ``updatedAt`` one second after ``addedAt``, the items added after the
+create; the ``composite`` thumb path carries it so clients refetch the mosaic). An edit
+made within the same second as the app's write is not seen here; the next write's merge
+reads the playlist itself and finds it anyway.
 """
 
 from __future__ import annotations
