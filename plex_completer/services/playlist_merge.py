@@ -154,7 +154,13 @@ def merge_field(base: str | None, theirs: str | None, ours: str, *, set_in_plex:
     """A title or description: once the user changed it in Plex (``theirs`` differs from
     ``base``, what the app last wrote; None: unknown, no change detected) the user's value
     wins and the app stops writing the field. Otherwise ``ours`` is written when it
-    differs from ``theirs``."""
-    if set_in_plex or (base is not None and theirs is not None and theirs != base):
+    differs from ``theirs``. Whitespace differences alone are no change."""
+    if set_in_plex or (base is not None and theirs is not None and _plain(theirs) != _plain(base)):
         return FieldMerge(None, True)
     return FieldMerge(None if theirs == ours else ours, False)
+
+
+def _plain(text: str) -> str:
+    """``text`` with runs of whitespace as one space, trimmed: a server that tidies
+    line breaks or trailing spaces has not "changed" the field."""
+    return " ".join(text.split())

@@ -103,3 +103,7 @@ def test_a_reorder_is_remembered_for_later_merges():
     later = merge_keys(first.keys, first.keys, [1, 2, 4, 3], keep_order=True)
     assert later.reordered and later.keys == [3, 1, 2, 4]
     assert merge_keys(first.keys, first.keys, [1, 2, 4, 3]).keys == [1, 2, 4, 3]  # what keep_order prevents
+
+
+def test_merge_field_whitespace_tidied_by_the_server_is_no_change():
+    assert not merge_field("Prompt\n\nWritten by X ", "Prompt Written by X", "Prompt\n\nWritten by Y").set_in_plex
