@@ -200,6 +200,7 @@ def test_a_scheduled_refresh_keeps_the_users_order_removal_and_addition(make_syn
         plex.addItems([server.fetchItem(x.rating_key)])
         plex.reload()
         plex.moveItem(server.fetchItem(x.rating_key), after=server.fetchItem(b.rating_key))
+        plex.editTitle("Our road trip")
         assert _in_plex(stack, playlist) == [h.rating_key, a.rating_key, b.rating_key, x.rating_key, c.rating_key,
                                              d.rating_key, f.rating_key, g.rating_key]
 
@@ -216,8 +217,11 @@ def test_a_scheduled_refresh_keeps_the_users_order_removal_and_addition(make_syn
         assert _in_plex(stack, playlist) == [h.rating_key, n.rating_key, a.rating_key, b.rating_key, x.rating_key,
                                              c.rating_key]
         assert playlist.plex_removed_keys == [e.rating_key] and playlist.plex_added_keys == [x.rating_key]
+        assert stack.plex.playlists[int(playlist.plex_rating_key)].title == "Our road trip"
         message = _last_history(playlist).message
+        assert _last_history(playlist).kind == "refresh"
         assert "1 track you removed stays out" in message and "your order" in message
+        assert "the title you set" in message
 
 
 def test_the_page_shows_the_edits_put_back_restores_a_track_and_reset_drops_the_edits(make_synced_app, stack):
@@ -385,3 +389,23 @@ def test_the_scheduled_library_sync_records_edits_made_in_plex_before_the_next_w
         # The next write keeps it all.
         assert svc.start_write_retry(playlist.id).status == JobStatus.DONE
         assert _in_plex(stack, _fresh(playlist.id)) == held
+
+
+def test_regenerate_keeps_a_reorder_made_in_plex(make_synced_app, stack):
+    app = make_synced_app()
+    with app.app_context():
+        a, b, c, d, e, n = _pick(stack, 6)
+        playlist = _generate(stack, [a, b, c, d, e])
+        server, plex = _plex_playlist(stack, playlist)
+        plex.moveItem(server.fetchItem(e.rating_key))  # to the top
+        plex.reload()
+        plex.moveItem(server.fetchItem(a.rating_key), after=server.fetchItem(c.rating_key))
+
+        # The AI keeps A…D in its order, drops E, adds N between B and C.
+        _answer(stack, [a, b, n, c, d])
+        assert svc.start_regenerate(playlist.id).status == JobStatus.DONE
+
+        playlist = _fresh(playlist.id)
+        # The user's order B, C, A, D (E dropped by the AI); N after B, before C as the AI put it.
+        assert _in_plex(stack, playlist) == [b.rating_key, n.rating_key, c.rating_key, a.rating_key, d.rating_key]
+        assert playlist.order_set_in_plex and "your order" in _last_history(playlist).message
