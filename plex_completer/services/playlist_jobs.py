@@ -229,15 +229,24 @@ def run_rescan(ctx: JobContext, playlist_id: int | None = None) -> dict[str, Any
 
 
 @job_kind("write_playlist")
-def run_write(ctx: JobContext, playlist_id: int) -> dict[str, Any]:
-    """Job: write a playlist to Plex now (retry of "not yet in Plex", or recreate)."""
+def run_write(
+    ctx: JobContext, playlist_id: int, history_kind: str | None = None, history_note: str = ""
+) -> dict[str, Any]:
+    """Job: write a playlist to Plex now (retry of "not yet in Plex", or recreate). With
+    ``history_kind`` ("put back", "reset") the write gets a history row that starts with
+    ``history_note``."""
     playlist = _get_playlist(playlist_id)
     ctx.progress(0, 1, "Writing to Plex")
     if playlist.status == PlaylistStatus.DELETED_IN_PLEX:
         playlist.plex_rating_key = None
         playlist.written_rating_keys = None
     write = write_to_plex(playlist, force=True)
+    said = write.message if write.message.endswith(".") else write.message + "."
+    message = " ".join(part for part in (history_note, said, write.edits) if part)
+    if history_kind:
+        counts = playlist_counts(playlist)
+        record_history(playlist, history_kind[:20], counts, counts, write.wrote, message)
     db.session.commit()
     if not write.wrote and playlist.status != PlaylistStatus.SYNCED:
         raise UserFacingError(write.message)
-    return {"message": write.message, "playlist_id": playlist_id, "plex_rating_key": playlist.plex_rating_key}
+    return {"message": message, "playlist_id": playlist_id, "plex_rating_key": playlist.plex_rating_key}

@@ -66,10 +66,9 @@ def edits_view(playlist: Playlist) -> PlexEditsView:
     )
 
 
-def _write_job(playlist: Playlist) -> Job:
-    return runner.enqueue(
-        "write_playlist", {"playlist_id": playlist.id}, dedupe_key=f"write:{playlist.id}", playlist_id=playlist.id
-    )
+def _write_job(playlist: Playlist, kind: str, note: str) -> Job:
+    params = {"playlist_id": playlist.id, "history_kind": kind, "history_note": note}
+    return runner.enqueue("write_playlist", params, dedupe_key=f"write:{playlist.id}", playlist_id=playlist.id)
 
 
 def put_back(playlist_id: int, rating_key: int) -> Job:
@@ -88,9 +87,10 @@ def put_back(playlist_id: int, rating_key: int) -> Job:
         for track in generation.tracks:
             if track.override == MatchOverride.REMOVED and track.override_rating_key == int(rating_key):
                 track.override = MatchOverride.TRACK
+    name = _names([int(rating_key)]).get(int(rating_key), f"track {rating_key}")
     db.session.commit()
     log.info("Playlist '%s': track %s put back", playlist.title, rating_key)
-    return _write_job(playlist)
+    return _write_job(playlist, "put back", f"Put back {name}, which you had removed in Plex.")
 
 
 def reset_to_ai_list(playlist_id: int) -> Job:
@@ -114,4 +114,4 @@ def reset_to_ai_list(playlist_id: int) -> Job:
                 track.override_rating_key = None
     db.session.commit()
     log.info("Playlist '%s': edits made in Plex dropped (reset to the AI's list)", playlist.title)
-    return _write_job(playlist)
+    return _write_job(playlist, "reset", "Reset to the AI's list: your edits made in Plex were dropped.")

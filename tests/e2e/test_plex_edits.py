@@ -252,6 +252,9 @@ def test_the_page_shows_the_edits_put_back_restores_a_track_and_reset_drops_the_
         assert _in_plex(stack, playlist) == [a.rating_key, b.rating_key, c.rating_key, d.rating_key, e.rating_key,
                                              x.rating_key]
         assert playlist.plex_removed_keys == []
+        history = _last_history(playlist)
+        assert history.kind == "put back" and history.message.startswith(
+            f"Put back {c.track_artist or c.album_artist} – {c.title}, which you had removed in Plex.")
         assert "Removed by you in Plex" not in client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
         again = client.post(f"/playlists/{playlist.id}/put-back/{c.rating_key}", follow_redirects=True)
         assert "not one you removed in Plex" in again.get_data(as_text=True)
@@ -266,6 +269,8 @@ def test_the_page_shows_the_edits_put_back_restores_a_track_and_reset_drops_the_
         assert _in_plex(stack, playlist) == [t.rating_key for t in (a, b, c, d, e)]
         assert stack.plex.playlists[int(playlist.plex_rating_key)].title == playlist.title == "Night Drive"
         assert not playlist.title_set_in_plex and not playlist.plex_added_keys
+        assert _last_history(playlist).kind == "reset"
+        assert _last_history(playlist).message.startswith("Reset to the AI's list: your edits made in Plex were dropped.")
         assert 'id="plex-edits"' not in client.get(f"/playlists/{playlist.id}").get_data(as_text=True)
 
 
