@@ -84,6 +84,19 @@ class Playlist(db.Model):
     matched_count: Mapped[int] = mapped_column(default=0)
     suggested_count: Mapped[int] = mapped_column(default=0)
     written_rating_keys: Mapped[list | None] = mapped_column(sa.JSON)
+    # Edits made in Plex that the app keeps (issue 15, services/playlist_merge.py): the
+    # ratingKeys the user removed ("removed by you in Plex", never written again until put
+    # back) and added ("added by you in Plex"); the summary as last written (the base of
+    # the description merge; plex_title is the title's); whether the user set the title,
+    # the description or the order in Plex (then the app stops writing it); Plex's updatedAt
+    # (epoch seconds) as read after the app's last write, so a later one means an edit.
+    plex_removed_keys: Mapped[list | None] = mapped_column(sa.JSON)
+    plex_added_keys: Mapped[list | None] = mapped_column(sa.JSON)
+    plex_summary: Mapped[str | None] = mapped_column(sa.Text)
+    title_set_in_plex: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    summary_set_in_plex: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    order_set_in_plex: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    plex_updated_at: Mapped[int | None]
     last_rescan_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_written_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -133,6 +146,7 @@ class MatchOverride:
     NONE = None
     TRACK = "track"  # the user picked ``override_rating_key``
     ABSENT = "absent"  # the user said "not in my library"
+    REMOVED = "removed"  # removed by the user in Plex (``override_rating_key`` is the track removed)
 
 
 class SuggestedTrack(db.Model):
@@ -171,7 +185,7 @@ class SuggestedTrack(db.Model):
         None when the user said "not in my library", else the matcher's choice."""
         if self.override == MatchOverride.ABSENT:
             return None
-        if self.override == MatchOverride.TRACK:
+        if self.override in (MatchOverride.TRACK, MatchOverride.REMOVED):
             return self.override_rating_key
         return self.matched_rating_key
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Flask
 
 from .library import sync_library
-from .playlists import generate_command, rescan_command
+from .playlists import generate_command, regenerate_command, rescan_command
 
 
 def register_cli(app: Flask) -> None:
     """Attach the app's commands to ``app.cli``."""
-    for command in (generate_command, rescan_command, sync_library):
+    for command in (generate_command, rescan_command, regenerate_command, sync_library):
         app.cli.add_command(command)

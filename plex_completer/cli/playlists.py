@@ -1,6 +1,7 @@
-"""CLI: ``flask --app app generate "PROMPT" --count N`` and ``flask --app app rescan``.
+"""CLI: ``flask --app app generate "PROMPT" --count N``, ``flask --app app rescan`` and
+``flask --app app regenerate --playlist ID``.
 
-Both run the same services as the UI, synchronously, and exit non-zero with a one-line
+They run the same services as the UI, synchronously, and exit non-zero with a one-line
 reason on failure.
 """
 
@@ -60,5 +61,23 @@ def rescan_command(playlist_id: int | None) -> None:
     )
     if job.status in JobStatus.ACTIVE:
         raise click.ClickException(f"A rescan is already running (job {job.id}); try again when it has finished.")
+    _finish(job)
+    click.echo(job.message)
+
+
+@click.command("regenerate")
+@click.option("--playlist", "playlist_id", type=int, required=True, help="The playlist id (see the playlist page's address).")
+def regenerate_command(playlist_id: int) -> None:
+    """Ask the AI again with a playlist's prompt ("Ask the AI again"): a new track list,
+    matched and merged into the Plex playlist with the edits made in Plex kept."""
+    if db.session.get(Playlist, playlist_id) is None:
+        raise click.ClickException(f"Playlist {playlist_id} does not exist.")
+    job = runner.run_now(
+        "regenerate", {"playlist_id": playlist_id}, playlist_id=playlist_id, dedupe_key=f"regenerate:{playlist_id}"
+    )
+    if job.status in JobStatus.ACTIVE:
+        raise click.ClickException(
+            f"This playlist is already being regenerated (job {job.id}); try again when it has finished."
+        )
     _finish(job)
     click.echo(job.message)

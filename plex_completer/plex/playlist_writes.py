@@ -119,7 +119,9 @@ class WriteResult:
     ``strategy`` is ``"edit"`` (remove/add/move) or ``"refill"`` (clear and add) or
     ``"create"`` (recreated); ``identity`` the playlist's identity as read from Plex;
     ``problem`` a sentence for the user when the read-back after the write (and one
-    re-plan) still differs from what was wanted, else "".
+    re-plan) still differs from what was wanted, else ""; ``keys`` the ratingKeys
+    written (in order) and ``state`` the playlist as read before the write (None when
+    recreated).
     """
 
     rating_key: int
@@ -132,6 +134,8 @@ class WriteResult:
     strategy: str = "edit"
     identity: PlaylistIdentity = field(default_factory=PlaylistIdentity)
     problem: str = ""
+    keys: list[int] = field(default_factory=list)
+    state: PlaylistState | None = None
 
 
 @dataclass
@@ -150,12 +154,38 @@ class ConnectionReport:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class PlaylistState:
+    """A Plex playlist as it is now (what the user may have edited): its items'
+    ``keys`` in order (ratingKeys, duplicates kept), ``title``, ``summary`` and
+    ``updated_at`` (Plex's epoch seconds, None when not reported)."""
+
+    keys: list[int]
+    title: str
+    summary: str
+    updated_at: int | None = None
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """What to write, decided once the playlist was read (see ``plan`` of
+    :func:`replace_playlist_items`): ``keys`` in order; ``title``/``summary`` None to
+    leave the field alone."""
+
+    keys: list[int]
+    title: str | None = None
+    summary: str | None = None
+
+
 Created = Callable[[PlexPlaylistRef], None]
+Planner = Callable[[PlaylistState | None], WritePlan]
 
 __all__ = [
     "ConnectionReport",
     "PlaylistIdentity",
+    "PlaylistState",
     "PlexPlaylistRef",
+    "WritePlan",
     "WriteResult",
     "bound_encoded",
     "create_playlist",
@@ -163,7 +193,10 @@ __all__ = [
     "index_server",
     "list_playlists",
     "playlist_track_sample",
+    "playlist_updates",
+    "read_playlist_state",
     "replace_playlist_items",
+    "summary_as_written",
     "test_connection",
 ]
 
@@ -217,6 +250,12 @@ def bound_encoded(text: str, limit: int) -> str:
         out.append(ch)
         used += cost
     return "".join(out).rstrip() + "…"
+
+
+def summary_as_written(summary: str) -> str:
+    """``summary`` as the app sends it to Plex (cut to the bounds of :func:`_clip_summary`),
+    so a later read can tell a change made in Plex from the app's own cut."""
+    return _clip_summary(summary)
 
 
 def _clip_summary(summary: str, limit: int | None = None) -> str:
@@ -343,6 +382,11 @@ def _identity_of(gateway: PlexGateway, elem: Any) -> PlaylistIdentity:
     added = elem.attrib.get("addedAt") or ""
     return PlaylistIdentity(gateway.machine_identifier or None, elem.attrib.get("guid") or None,
                             int(added) if added.isdigit() else None)
+
+
+def _int_attr(elem: Any, name: str) -> int | None:
+    value = elem.attrib.get(name) or ""
+    return int(value) if value.isdigit() else None
 
 
 def _playlist_meta(gateway: PlexGateway, rating_key: int) -> Any:
@@ -482,10 +526,17 @@ def replace_playlist_items(
     identity: PlaylistIdentity | None = None,
     known_server: str | None = None,
     on_created: Created | None = None,
+    plan: Planner | None = None,
 ) -> WriteResult:
     """Make playlist ``rating_key`` hold exactly ``rating_keys`` in that order, in place,
     then read it back (one re-plan on a difference; ``WriteResult.problem`` says what
     still differs).
+
+    ``plan``, when given, decides what to write from what Plex holds: it is called once
+    with the playlist's :class:`PlaylistState` as read before any change (None when the
+    playlist is gone or not the app's and is recreated) and its :class:`WritePlan`
+    replaces ``rating_keys``/``title``/``summary`` (the three-way merge of edits made in
+    Plex; ``WriteResult.state`` is the state it was given).
 
     Before any change the playlist must be the app's: same server, ``guid`` and
     ``addedAt`` as ``identity`` (see :func:`_is_ours` for playlists recorded without
@@ -499,7 +550,7 @@ def replace_playlist_items(
     """
     with PlexGateway.connect(settings) as gateway:
         _check_server(gateway, known_server)
-        return _replace(gateway, rating_key, _dedupe(rating_keys), title, summary, recreate, identity, on_created)
+        return _replace(gateway, rating_key, _dedupe(rating_keys), title, summary, recreate, identity, on_created, plan)
 
 
 def _replace(
@@ -511,6 +562,7 @@ def _replace(
     recreate: bool,
     identity: PlaylistIdentity | None,
     on_created: Created | None,
+    plan: Planner | None = None,
 ) -> WriteResult:
     try:
         elem = _playlist_meta(gateway, rating_key)
@@ -525,13 +577,23 @@ def _replace(
     except PlexNotFound:
         ours = False
         elem = None
+    state = None
+    if ours:
+        state = PlaylistState([k for _, k in items], attrs.get("title") or elem.attrib.get("title") or "",
+                              elem.attrib.get("summary") or "", _int_attr(elem, "updatedAt"))
+    if plan is not None and (ours or recreate):
+        decided = plan(state)
+        wanted = _dedupe(decided.keys)
+        summary = decided.summary
+        if ours or decided.title is not None:
+            title = decided.title
     if not ours:
         if not recreate or not title:
             raise PlaylistGone(rating_key) from None
         ref = _create(gateway, title, wanted, summary, on_created)
         log.warning("Plex playlist %s is gone; recreated as %s", rating_key, ref.rating_key)
         return WriteResult(ref.rating_key, ref.title, True, len(wanted), 0, 0, gateway.requests, "create",
-                           ref.identity, ref.problem)
+                           ref.identity, ref.problem, wanted)
     result = _rewrite(gateway, rating_key, items, wanted)
     current_title = attrs.get("title") or ""
     new_title = None
@@ -545,6 +607,8 @@ def _replace(
     result.title = new_title or current_title
     result.identity = _identity_of(gateway, elem)
     result.requests = gateway.requests
+    result.keys = wanted
+    result.state = state
     return result
 
 
@@ -618,6 +682,42 @@ def _rewrite(gateway: PlexGateway, rating_key: int, items: list[tuple[int, int]]
     result.added = len(to_add)
     result.moved = len(moves)
     return result
+
+
+def read_playlist_state(
+    settings: Settings,
+    rating_key: int,
+    *,
+    identity: PlaylistIdentity | None = None,
+    title: str | None = None,
+    known_server: str | None = None,
+) -> PlaylistState | None:
+    """The app's playlist ``rating_key`` as it is in Plex now (items, title, summary,
+    updatedAt), read without changing anything; None when it is gone or not the app's
+    (identity checked as for writes, see :func:`_is_ours`). Raises
+    :class:`PlexServerChanged` for another server than ``known_server`` and
+    :class:`PlexError` otherwise."""
+    with PlexGateway.connect(settings) as gateway:
+        _check_server(gateway, known_server)
+        try:
+            elem = _playlist_meta(gateway, rating_key)
+            if not _is_ours(gateway, elem, identity, title):
+                return None
+            attrs, items = _read_items(gateway, rating_key)
+        except PlexNotFound:
+            return None
+    return PlaylistState([k for _, k in items], attrs.get("title") or elem.attrib.get("title") or "",
+                         elem.attrib.get("summary") or "", _int_attr(elem, "updatedAt"))
+
+
+def playlist_updates(settings: Settings) -> dict[int, int | None]:
+    """Every audio playlist's ``updatedAt`` (epoch seconds, None when not reported) by
+    ratingKey, from one paged listing (``GET /playlists?playlistType=audio``); the caller
+    picks the app's own. Raises :class:`PlexError`."""
+    with PlexGateway.connect(settings) as gateway:
+        elements = _audio_playlists(gateway)
+    return {int(e.attrib["ratingKey"]): _int_attr(e, "updatedAt")
+            for e in elements if (e.attrib.get("ratingKey") or "").isdigit()}
 
 
 def delete_playlist(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..config import current_settings
 from ..jobs import JobContext
 from ..matching import Matcher
-from ..models import Playlist, SuggestedTrack, utcnow
+from ..models import MatchOverride, Playlist, SuggestedTrack, utcnow
 from . import ai_call_cap
 from .fill_candidates import GEMINI_LINES, OLLAMA_LINES, CandidateRequest, FillIndex, sample_candidates
 from .match_and_write import FILLER_REASON, MatchOutcome, effective_rating_key, ordered_rating_keys
@@ -196,7 +196,8 @@ def replace_fillers(playlist: Playlist, outcome: MatchOutcome) -> list[Suggested
     generation = playlist.current_generation
     if generation is None or not outcome.newly_matched:
         return []
-    alive = [t for t in generation.tracks if t.filler and effective_rating_key(t) is not None]
+    alive = [t for t in generation.tracks
+             if t.filler and t.override != MatchOverride.REMOVED and effective_rating_key(t) is not None]
     excess = len(ordered_rating_keys(playlist)) - playlist.track_count
     removed: list[SuggestedTrack] = []
     for arrived in outcome.newly_matched:

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..jobs import JobContext, job_kind, runner
 from ..models import Job, Playlist, PlaylistStatus
 from ..plex.library_sync import index_server, sync_library
+from .plex_edit_check import record_plex_edits
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,23 @@ never run two syncs at once (the second request gets the running job)."""
 @job_kind("library_sync")
 def library_sync_job(ctx: JobContext, full: bool = False) -> dict[str, Any]:
     """Job ``library_sync`` (params ``{"full": bool}``): run :func:`sync_library` with the
-    job's progress reporting; the job message is ``SyncResult.summary()`` and the result
-    holds ``added``, ``updated``, ``removed`` and the other figures of ``SyncResult.as_dict()``.
+    job's progress reporting, then record the edits made in Plex to the app's playlists
+    (:func:`.plex_edit_check.record_plex_edits`). The job message is ``SyncResult.summary()``
+    (plus how many playlists were edited in Plex) and the result holds ``added``,
+    ``updated``, ``removed`` and the other figures of ``SyncResult.as_dict()``, and
+    ``playlists_edited_in_plex``.
 
     Raises the :class:`~plex_completer.plex.errors.PlexError` of a failed sync (the job
     ends FAILED with its message; the previous index stays)."""
+    settings = current_settings()
     result = sync_library(
-        current_settings(), full=bool(full), progress=lambda done, total, step: ctx.progress(done, total, step)
+        settings, full=bool(full), progress=lambda done, total, step: ctx.progress(done, total, step)
     )
-    return {"message": result.summary(), **result.as_dict()}
+    message = result.summary()
+    edited = record_plex_edits(settings)
+    if edited:
+        message += f". Edits made in Plex found in {edited} playlist{'s' if edited != 1 else ''}"
+    return {"message": message, **result.as_dict(), "playlists_edited_in_plex": edited}
 
 
 @job_kind("plex_server_switch")

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from ..matching import MatchDecision, Matcher, Override, Suggestion
-from ..models import Playlist, PlaylistStatus, RescanRecord, SuggestedTrack, utcnow
+from ..models import MatchOverride, Playlist, PlaylistStatus, RescanRecord, SuggestedTrack, utcnow
 from ..plex import playlist_writes as plex_playlists
 from ..plex.errors import PlexError, PlexServerChanged
-from ..plex.playlist_writes import PlaylistIdentity
+from ..plex.playlist_writes import PlaylistIdentity, PlaylistState, WritePlan
+from . import plex_edits
+from .playlist_merge import MergeResult, merge_field, merge_keys
 
 log = logging.getLogger(__name__)
 
@@ -42,23 +44,25 @@ class MatchOutcome:
 
 
 def effective_rating_key(track: SuggestedTrack) -> int | None:
-    """The ratingKey a suggested track contributes to the Plex playlist (override first)."""
-    if track.override == "absent":
+    """The library track a suggested track resolves to (override first); a track the user
+    removed in Plex still counts as in the library (its key is ``override_rating_key``)."""
+    if track.override == MatchOverride.ABSENT:
         return None
-    if track.override == "track":
+    if track.override in (MatchOverride.TRACK, MatchOverride.REMOVED):
         return track.override_rating_key
     return track.matched_rating_key
 
 
 def ordered_rating_keys(playlist: Playlist) -> list[int]:
-    """The Plex playlist's intended contents: matched ratingKeys in AI order, each once."""
+    """The app's wanted list ("ours" of the merge): matched ratingKeys in AI order, each
+    once, without the tracks the user removed in Plex."""
     generation = playlist.current_generation
     if generation is None:
         return []
-    seen: set[int] = set()
+    seen: set[int] = set(plex_edits.removed_keys(playlist))
     keys: list[int] = []
     for track in generation.tracks:
-        key = effective_rating_key(track)
+        key = None if track.override == MatchOverride.REMOVED else effective_rating_key(track)
         if key is not None and key not in seen:
             seen.add(key)
             keys.append(key)
@@ -71,6 +75,41 @@ def _filler_decision(track: SuggestedTrack, matcher: Matcher) -> MatchDecision:
     if key is not None and matcher.entry(key) is not None:
         return MatchDecision(key, 100.0, FILLER_REASON, "filler")
     return MatchDecision(None, 0.0, "This filler is no longer in your library", "filler")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A playlist's numbers: ``in_library`` of ``total`` suggestions resolve to a library
+    track; ``missing`` is the rest (no match, or "not in my library")."""
+
+    in_library: int = 0
+    total: int = 0
+
+    @property
+    def missing(self) -> int:
+        """Suggestions without a library track."""
+        return self.total - self.in_library
+
+
+def playlist_counts(playlist: Playlist) -> Counts:
+    """The one place the numbers come from (the header, the track filters, every history
+    row): the current track list's suggestions that resolve to a library track (the
+    matcher's match, the user's manual match, or a track the user removed in Plex: it is
+    in the library, just not in the playlist) out of all of them."""
+    generation = playlist.current_generation
+    if generation is None:
+        return Counts()
+    tracks = [t for t in generation.tracks if not t.filler]  # fillers (issue 18) are not suggestions
+    return Counts(sum(1 for t in tracks if effective_rating_key(t) is not None), len(tracks))
+
+
+def shown_counts(playlist: Playlist) -> Counts | None:
+    """The numbers the playlist showed before a job changes it (stored by the last
+    :func:`apply_matches`, so also before a manual match that is not yet rescanned);
+    None before the first track list."""
+    if not playlist.generations:
+        return None
+    return Counts(playlist.matched_count or 0, playlist.suggested_count or 0)
 
 
 def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
@@ -87,7 +126,12 @@ def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
     tracks = list(generation.tracks)
     wished = [t for t in tracks if not t.filler or t.override]
     suggestions = [Suggestion(artist=t.artist, title=t.title, album=t.album, year=t.year) for t in wished]
-    overrides = [Override(kind=t.override, rating_key=t.override_rating_key) if t.override else None for t in wished]
+    # A track removed in Plex stays matched to the track that was removed.
+    overrides = [
+        Override(kind="track" if t.override == MatchOverride.REMOVED else t.override, rating_key=t.override_rating_key)
+        if t.override else None
+        for t in wished
+    ]
     matched = dict(zip((id(t) for t in wished), matcher.match_many(suggestions, overrides), strict=True))
     decisions = [matched.get(id(t)) or _filler_decision(t, matcher) for t in tracks]
     now = utcnow()
@@ -104,11 +148,10 @@ def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
             outcome.newly_matched.append(track)
         elif before is not None and after is None:
             outcome.lost.append(track)
-    tracks = [t for t in tracks if not t.filler]
-    outcome.total = len(tracks)
-    outcome.matched = sum(1 for t in tracks if effective_rating_key(t) is not None)
-    playlist.matched_count = outcome.matched
-    playlist.suggested_count = outcome.total
+    counts = playlist_counts(playlist)
+    outcome.total, outcome.matched = counts.total, counts.in_library
+    playlist.matched_count = counts.in_library
+    playlist.suggested_count = counts.total
     return outcome
 
 
@@ -122,11 +165,32 @@ def plex_summary(playlist: Playlist) -> str:
 
 @dataclass
 class WriteOutcome:
-    """What :func:`write_to_plex` did: ``wrote`` is False when nothing needed writing."""
+    """What :func:`write_to_plex` did: ``wrote`` is False when nothing needed writing;
+    ``merge`` is the three-way merge with the edits made in Plex (None when the playlist
+    was created or recreated) and ``edits`` a sentence about the edits kept ("" when none)."""
 
     wrote: bool
     message: str = ""
     recreated: bool = False
+    merge: MergeResult | None = None
+    edits: str = ""
+
+
+def _offline_merge(playlist: Playlist, ours: list[int]) -> list[int]:
+    """What the merge gives when Plex still holds what the app wrote last (no new edit)."""
+    base = playlist.written_rating_keys
+    return merge_keys(base, base or [], ours, removed=plex_edits.removed_keys(playlist),
+                      added=plex_edits.added_keys(playlist), keep_order=playlist.order_set_in_plex).keys
+
+
+def _track_names(playlist: Playlist, keys: list[int]) -> list[str]:
+    generation = playlist.current_generation
+    by_key = {}
+    for track in generation.tracks if generation else []:
+        key = effective_rating_key(track)
+        if key is not None:
+            by_key.setdefault(key, f"{track.artist} – {track.title}")
+    return [by_key[k] for k in keys if k in by_key]
 
 
 def plex_identity(playlist: Playlist) -> PlaylistIdentity:
@@ -145,9 +209,14 @@ def _record(playlist: Playlist, rating_key: int, title: str, identity: PlaylistI
 
 
 def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
-    """Create or update the app's Plex playlist so it holds :func:`ordered_rating_keys`.
+    """Create or update the app's Plex playlist: :func:`ordered_rating_keys` merged three
+    ways (:mod:`.playlist_merge`) with the edits made in Plex since the app's last write
+    (base: ``written_rating_keys``, ``plex_title``, ``plex_summary``; theirs: the playlist
+    read once before the write). Tracks removed in Plex stay out, tracks added there stay
+    where the user put them, the user's order and title/description win; what was found
+    is recorded (:func:`.plex_edits.record_merge`) and ``WriteOutcome.edits`` says so.
 
-    Writes only when the keys differ from the last written ones (or ``force``, or the
+    Writes only when the merged keys differ from the last written ones (or ``force``, or the
     playlist is "not yet in Plex"). A Plex failure never loses anything: the playlist
     is marked "not yet in Plex" with the reason, and the next rescan or a retry writes
     it. A new Plex playlist's ratingKey and identity are recorded on ``playlist`` as soon
@@ -158,7 +227,9 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     for Plex errors.
     """
     settings = current_app.config["SETTINGS"]
-    keys = ordered_rating_keys(playlist)
+    plex_edits.mark_removed_suggestions(playlist)
+    ours = ordered_rating_keys(playlist)
+    keys = _offline_merge(playlist, ours)
     unchanged = keys == (playlist.written_rating_keys or []) and playlist.plex_rating_key
     if unchanged and playlist.status == PlaylistStatus.SYNCED and not force:
         return WriteOutcome(False, "Plex playlist already up to date")
@@ -176,7 +247,24 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
         )
         return WriteOutcome(False, playlist.status_message)
     summary = plex_summary(playlist)
+    summary_sent = plex_playlists.summary_as_written(summary)
     known_server = plex_playlists.index_server()
+    decided: dict[str, object] = {}
+
+    def plan(state: PlaylistState | None) -> WritePlan:
+        """The three-way merge, once Plex's playlist was read (``state``)."""
+        if state is None:  # gone and recreated: what the app would hold now
+            title = playlist.plex_title if playlist.title_set_in_plex and playlist.plex_title else playlist.title
+            return WritePlan(keys, title, summary)
+        merged = merge_keys(playlist.written_rating_keys, state.keys, ours,
+                            removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist),
+                            keep_order=playlist.order_set_in_plex)
+        title = merge_field(playlist.plex_title, state.title, playlist.title, set_in_plex=playlist.title_set_in_plex)
+        about = merge_field(playlist.plex_summary, state.summary, summary_sent, set_in_plex=playlist.summary_set_in_plex)
+        decided.update(merge=merged, state=state, fields=plex_edits.FieldEdits(
+            title.set_in_plex and not playlist.title_set_in_plex, about.set_in_plex and not playlist.summary_set_in_plex))
+        return WritePlan(merged.keys, title.write, summary if about.write is not None else None)
+
     created = lambda ref: _record(playlist, ref.rating_key, ref.title, ref.identity)  # noqa: E731
     problem = ""
     try:
@@ -198,7 +286,9 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
                 identity=plex_identity(playlist),
                 known_server=known_server,
                 on_created=created,
+                plan=plan,
             )
+            keys = result.keys
             recreated = result.recreated
             if recreated:
                 log.warning(
@@ -221,39 +311,69 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
         playlist.status_message = f"Not yet in Plex: {exc} It will be written by the next rescan, or use “Write to Plex”."
         log.warning("Playlist '%s' not written to Plex: %s", playlist.title, exc)
         return WriteOutcome(False, playlist.status_message)
+    merged = decided.get("merge")
+    edits = ""
+    if isinstance(merged, MergeResult):
+        fields = decided["fields"]
+        state = decided["state"]
+        plex_edits.record_merge(playlist, merged, fields, plex_title=state.title if fields.title else None)
+        edits = plex_edits.describe_edits(merged, fields, _track_names(playlist, merged.newly_removed))
+        if not playlist.summary_set_in_plex:
+            playlist.plex_summary = summary_sent
+    else:
+        merged = None
+        playlist.plex_summary = summary_sent
     playlist.written_rating_keys = keys
     playlist.last_written_at = utcnow()
     playlist.status = PlaylistStatus.SYNCED
     playlist.status_message = problem
     message = f"Plex playlist updated ({len(keys)} tracks)" + (f". {problem}" if problem else "")
-    return WriteOutcome(True, message, recreated=recreated)
+    return WriteOutcome(True, message, recreated=recreated, merge=merged, edits=edits)
 
 
-def describe_change(outcome: MatchOutcome, missing_before: int) -> str:
-    """A sentence for the history: "2 of 5 missing tracks are now in your library: A – B, …"."""
+def _names(tracks: list[SuggestedTrack]) -> str:
+    names = ", ".join(f"{t.artist} – {t.title}" for t in tracks[:5])
+    return names + (f" and {len(tracks) - 5} more" if len(tracks) > 5 else "")
+
+
+def describe_change(kind: str, before: Counts | None, after: Counts, outcome: MatchOutcome | None = None) -> str:
+    """The history sentence of one run, from the numbers before and after it (both from
+    :func:`playlist_counts`): a first track list says "18 of 20 tracks in your library; 2
+    missing."; a new track list (regenerate, refresh) "New track list: 24 of 25 tracks in
+    your library (before: 25 of 25)."; a rescan or manual match names the tracks it found
+    ("2 of 5 missing tracks are now in your library: …") or lost and says "24 → 25 of 25
+    tracks in your library", or "No change: …"."""
+    if before is None:
+        return f"{after.in_library} of {after.total} tracks in your library; {after.missing} missing."
+    if kind in ("regenerate", "refresh"):
+        return (f"New track list: {after.in_library} of {after.total} tracks in your library "
+                f"(before: {before.in_library} of {before.total}).")
     parts = []
-    if outcome.newly_matched:
-        names = ", ".join(f"{t.artist} – {t.title}" for t in outcome.newly_matched[:5])
-        more = f" and {len(outcome.newly_matched) - 5} more" if len(outcome.newly_matched) > 5 else ""
-        parts.append(
-            f"{len(outcome.newly_matched)} of {missing_before} missing tracks are now in your library: {names}{more}"
-        )
-    if outcome.lost:
-        names = ", ".join(f"{t.artist} – {t.title}" for t in outcome.lost[:5])
-        parts.append(f"{len(outcome.lost)} no longer found in the library: {names}")
-    if not parts:
-        parts.append(f"No change: {outcome.matched} of {outcome.total} tracks in your library")
+    if outcome is not None and outcome.newly_matched:
+        found = len(outcome.newly_matched)
+        parts.append(f"{found} of {max(before.missing, found)} missing tracks are now in your library: "
+                     f"{_names(outcome.newly_matched)}")
+    if outcome is not None and outcome.lost:
+        parts.append(f"{len(outcome.lost)} no longer found in the library: {_names(outcome.lost)}")
+    if (before.in_library, before.total) != (after.in_library, after.total):
+        parts.append(f"{before.in_library} → {after.in_library} of {after.total} tracks in your library")
+    else:
+        parts.append(f"No change: {after.in_library} of {after.total} tracks in your library")
     return "; ".join(parts) + "."
 
 
-def record_history(playlist: Playlist, kind: str, outcome: MatchOutcome, wrote: bool, message: str) -> RescanRecord:
-    """Append a history row (match counts over time) to ``playlist``."""
+def record_history(playlist: Playlist, kind: str, before: Counts | None, after: Counts, wrote: bool,
+                   message: str) -> RescanRecord:
+    """Append a history row to ``playlist``: ``matched``/``total`` are ``after``;
+    ``added``/``removed`` how many more or fewer tracks are in the library than
+    ``before`` (the first track list: all it found)."""
+    change = after.in_library - (before.in_library if before is not None else 0)
     record = RescanRecord(
         kind=kind,
-        matched=outcome.matched,
-        total=outcome.total,
-        added=len(outcome.newly_matched),
-        removed=len(outcome.lost),
+        matched=after.in_library,
+        total=after.total,
+        added=max(change, 0),
+        removed=max(-change, 0),
         wrote_to_plex=wrote,
         message=message[:2000],
         at=utcnow(),

@@ -114,6 +114,7 @@ def update_details(playlist_id: int, title: str, description: str) -> Playlist:
     playlist = _get_playlist(playlist_id)
     playlist.title = title
     playlist.description = description
+    playlist.title_set_in_plex = False  # renamed here: the app writes the title again
     if playlist.plex_rating_key and playlist.status == PlaylistStatus.SYNCED:
         write_to_plex(playlist, force=True)
     db.session.commit()

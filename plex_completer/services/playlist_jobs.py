@@ -19,7 +19,16 @@ from ..extensions import db
 from ..jobs import JobContext, job_kind
 from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
 from . import library_fill, matcher_cache
-from .match_and_write import apply_matches, describe_change, record_history, write_to_plex
+from .kept_choices import carry_over_choices, describe_kept
+from .match_and_write import (
+    Counts,
+    apply_matches,
+    describe_change,
+    playlist_counts,
+    record_history,
+    shown_counts,
+    write_to_plex,
+)
 from .playlist_lookup import get_playlist as _get_playlist
 
 log = logging.getLogger(__name__)
@@ -85,16 +94,18 @@ def _cut_sentence(result: Any) -> str:
     return f" {note[:1].upper()}{note[1:]}." if note else ""
 
 
-def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, missing_before: int, note: str = "") -> dict[str, Any]:
+def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, before: Counts | None, note: str = "") -> dict[str, Any]:
     ctx.progress(step="Writing to Plex")
     write = write_to_plex(playlist)
-    message = f"{outcome.matched} of {outcome.total} tracks in your library; {outcome.missing} missing."
-    if kind != "generate":
-        message = describe_change(outcome, missing_before)
-    message += note
+    after = playlist_counts(playlist)
+    message = describe_change(kind, before, after, outcome)
     if not write.wrote and playlist.status == PlaylistStatus.PENDING_PLEX:
         message += " " + playlist.status_message
-    record_history(playlist, kind, outcome, write.wrote, message)
+    if write.edits:
+        message += " " + write.edits
+    if note:
+        message += " " + note
+    record_history(playlist, kind, before, after, write.wrote, message)
     if kind != "generate":
         playlist.last_rescan_at = utcnow()
     db.session.commit()
@@ -144,7 +155,7 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
         fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)  # issue 18: at most one request
     db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "generate", outcome, outcome.total, _cut_sentence(result) + fill.note)
+    out = _finish(ctx, playlist, "generate", outcome, None, note=(_cut_sentence(result) + fill.note).strip())
     out["provider"] = result.display_name
     out["fillers"] = fill.added
     out["message"] = f"{out['message']} Written by {result.display_name}." + (f" {seed_note}" if seed_note else "")
@@ -159,7 +170,7 @@ def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | Non
     playlist, fill = library_fill.new_library_playlist(ctx, prompt, count, owner, matcher)
     outcome = apply_matches(playlist, matcher)
     db.session.commit()
-    out = _finish(ctx, playlist, "generate", outcome, 0)
+    out = _finish(ctx, playlist, "generate", outcome, None)
     message = f"{fill.added} tracks from your library, picked by {fill.provider}."
     if not out["wrote_to_plex"] and playlist.status == PlaylistStatus.PENDING_PLEX:
         message += " " + playlist.status_message
@@ -169,9 +180,13 @@ def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | Non
     return out
 
 
-def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "user", keep_share: float = 0.0) -> dict[str, Any]:
-    """Ask the AI again with the stored prompt; add a new track list, match, and replace
-    the Plex playlist's contents in place. The previous track lists stay in the history."""
+def regenerate_playlist(
+    ctx: JobContext, playlist: Playlist, *, trigger: str = "user", keep_share: float = 0.0, history_kind: str = "regenerate"
+) -> dict[str, Any]:
+    """Ask the AI again with the stored prompt; add a new track list, match, and merge it
+    into the Plex playlist in place (edits made in Plex kept). The user's choices for
+    suggestions that come back are kept. The previous track lists stay in the history,
+    where this run's row is of ``history_kind`` ("regenerate", or "refresh" when scheduled)."""
     # The AI always hears what it chose last time: keep_share says how much to keep,
     # and the rest must not repeat.
     previous = []
@@ -179,18 +194,21 @@ def regenerate_playlist(ctx: JobContext, playlist: Playlist, *, trigger: str = "
         previous = [f"{t.artist} – {t.title}" for t in playlist.current_generation.tracks]
     ctx.progress(0, 4, "Asking the AI")
     result = _ask_ai(ctx, playlist.prompt, playlist.track_count, previous_tracks=previous, keep_share=keep_share, trigger=trigger)
-    missing_before = playlist.suggested_count - playlist.matched_count
-    _store_generation(playlist, result.draft, result, playlist.prompt)
+    before = shown_counts(playlist)
+    previous_generation = playlist.current_generation
+    generation = _store_generation(playlist, result.draft, result, playlist.prompt)
+    kept_note = describe_kept(carry_over_choices(previous_generation, generation))
     ctx.progress(1, 4, f"Matching {len(result.draft.tracks)} tracks")
     outcome = apply_matches(playlist, matcher_cache.get_matcher())
     db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "regenerate", outcome, missing_before, _cut_sentence(result))
+    out = _finish(ctx, playlist, history_kind, outcome, before, note=" ".join(filter(None, [_cut_sentence(result).strip(), kept_note])))
     out["provider"] = result.display_name
     out["message"] = (
         f"New track list by {result.display_name}: {outcome.matched} of {outcome.total} tracks in your library."
         + _cut_sentence(result)
         + ("" if out["wrote_to_plex"] or playlist.status == PlaylistStatus.SYNCED else " " + playlist.status_message)
+        + (f" {kept_note}" if kept_note else "")
     )
     return out
 
@@ -203,15 +221,18 @@ def run_regenerate(ctx: JobContext, playlist_id: int) -> dict[str, Any]:
 
 def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
     """Re-match one stored track list (zero AI calls) and write to Plex only on change."""
-    missing_before = playlist.suggested_count - playlist.matched_count
+    before = shown_counts(playlist)
     before_keys = list(playlist.written_rating_keys or [])
     outcome = apply_matches(playlist, matcher)
     replaced = library_fill.replace_fillers(playlist, outcome)  # issue 18: arrivals take fillers' places
     write = write_to_plex(playlist)
-    message = describe_change(outcome, missing_before) + library_fill.replacement_sentence(replaced)
-    changed = bool(outcome.newly_matched or outcome.lost or write.wrote)
+    after = playlist_counts(playlist)
+    message = describe_change("rescan", before, after, outcome) + library_fill.replacement_sentence(replaced)
+    if write.edits:
+        message += " " + write.edits
+    changed = bool(outcome.newly_matched or outcome.lost or write.wrote or (before is not None and before != after))
     if changed:
-        record_history(playlist, "rescan", outcome, write.wrote, message)
+        record_history(playlist, "rescan", before, after, write.wrote, message)
     playlist.last_rescan_at = utcnow()
     db.session.commit()
     return {
@@ -249,15 +270,24 @@ def run_rescan(ctx: JobContext, playlist_id: int | None = None) -> dict[str, Any
 
 
 @job_kind("write_playlist")
-def run_write(ctx: JobContext, playlist_id: int) -> dict[str, Any]:
-    """Job: write a playlist to Plex now (retry of "not yet in Plex", or recreate)."""
+def run_write(
+    ctx: JobContext, playlist_id: int, history_kind: str | None = None, history_note: str = ""
+) -> dict[str, Any]:
+    """Job: write a playlist to Plex now (retry of "not yet in Plex", or recreate). With
+    ``history_kind`` ("put back", "reset") the write gets a history row that starts with
+    ``history_note``."""
     playlist = _get_playlist(playlist_id)
     ctx.progress(0, 1, "Writing to Plex")
     if playlist.status == PlaylistStatus.DELETED_IN_PLEX:
         playlist.plex_rating_key = None
         playlist.written_rating_keys = None
     write = write_to_plex(playlist, force=True)
+    said = write.message if write.message.endswith(".") else write.message + "."
+    message = " ".join(part for part in (history_note, said, write.edits) if part)
+    if history_kind:
+        counts = playlist_counts(playlist)
+        record_history(playlist, history_kind[:20], counts, counts, write.wrote, message)
     db.session.commit()
     if not write.wrote and playlist.status != PlaylistStatus.SYNCED:
         raise UserFacingError(write.message)
-    return {"message": write.message, "playlist_id": playlist_id, "plex_rating_key": playlist.plex_rating_key}
+    return {"message": message, "playlist_id": playlist_id, "plex_rating_key": playlist.plex_rating_key}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..extensions import db
 from ..models import Generation, Job, LibraryTrack, MatchOverride, Playlist, PlaylistRefresh, RescanRecord, SuggestedTrack
 from .job_views import active_jobs
+from .match_and_write import Counts, playlist_counts
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,9 @@ CHART_POINTS = 30  # history entries drawn in the match-count sparkline
 class TrackRow:
     """One row of the detail page: the AI's track, what it resolves to, and its state.
 
-    ``state`` is ``"matched"`` (in the Plex playlist), ``"missing"`` or ``"absent"`` (the
-    user said it is not in the library); ``manual`` is True when the user chose.
+    ``state`` is ``"matched"`` (in the Plex playlist), ``"missing"``, ``"absent"`` (the
+    user said it is not in the library) or ``"removed"`` (the user removed it in Plex; it
+    stays out until put back); ``manual`` is True when the user chose.
     """
 
     track: SuggestedTrack
@@ -49,6 +51,9 @@ def track_rows(playlist: Playlist) -> list[TrackRow]:
         if t.override == MatchOverride.ABSENT:
             rows.append(TrackRow(t, None, "absent", True))
             continue
+        if t.override == MatchOverride.REMOVED:
+            rows.append(TrackRow(t, library.get(t.override_rating_key or 0), "removed", False))
+            continue
         key = t.resolved_rating_key
         rows.append(TrackRow(t, library.get(key) if key else None, "matched" if key else "missing",
                              t.override == MatchOverride.TRACK))
@@ -59,8 +64,9 @@ def track_rows(playlist: Playlist) -> list[TrackRow]:
 class PlaylistDetail:
     """Everything the playlist page shows: ``rows`` filtered by ``show`` (one of
     :data:`SHOW_FILTERS`), ``counts`` of all rows by filter, the playlist's active jobs,
-    the newest :data:`HISTORY_ROWS` history entries (newest first) and the match counts
-    ``(matched, total)`` of the last :data:`CHART_POINTS` entries (oldest first)."""
+    the newest :data:`HISTORY_ROWS` history entries (newest first), the match counts
+    ``(matched, total)`` of the last :data:`CHART_POINTS` entries (oldest first) and the
+    ``header`` numbers (:func:`.match_and_write.playlist_counts`, as the history rows')."""
 
     playlist: Playlist
     generation: Generation | None
@@ -70,13 +76,14 @@ class PlaylistDetail:
     active_jobs: list[Job] = field(default_factory=list)
     history: list[RescanRecord] = field(default_factory=list)
     chart_points: list[tuple[int, int]] = field(default_factory=list)
+    header: Counts = field(default_factory=Counts)
 
 
 def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
     """The detail of ``playlist`` with its rows filtered by ``show`` (unknown → "all")."""
     rows = track_rows(playlist)
     matched = [r for r in rows if r.state == "matched"]
-    not_matched = [r for r in rows if r.state != "matched"]
+    not_matched = [r for r in rows if r.state in ("missing", "absent")]
     show = show if show in SHOW_FILTERS else "all"
     visible = {"all": rows, "matched": matched, "missing": not_matched}[show]
     history = list(playlist.rescans)
@@ -89,6 +96,7 @@ def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
         active_jobs=active_jobs(playlist.id),
         history=history[-HISTORY_ROWS:][::-1],
         chart_points=[(r.matched, r.total) for r in history[-CHART_POINTS:]],
+        header=playlist_counts(playlist),
     )
 
 

@@ -64,7 +64,7 @@ def run_playlist_refresh(
     if trigger == "schedule":
         check_cap(settings, f"the {label.lower()} of '{playlist.title}'")
     ctx.job.playlist_id = playlist.id
-    out = regenerate_playlist(ctx, playlist, trigger=trigger, keep_share=float(keep_share or 0.0))
+    out = regenerate_playlist(ctx, playlist, trigger=trigger, keep_share=float(keep_share or 0.0), history_kind="refresh")
     message = (
         f"{label} of '{playlist.title}' with {out.get('provider') or 'the AI'}: "
         f"{out.get('total', 0)} tracks, {out.get('matched', 0)} in library"

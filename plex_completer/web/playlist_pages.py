@@ -18,7 +18,7 @@ from ..extensions import db
 from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
 from ..models import Job, Playlist
-from ..services import playlist_actions, playlist_views
+from ..services import duplicate_prompts, playlist_actions, playlist_views, plex_edit_actions
 from . import charts
 
 log = logging.getLogger(__name__)
@@ -72,13 +72,15 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
     return values, errors
 
 
-def _render_new(values: dict, errors: dict | None = None, error: str | None = None, status: int = 200):
+def _render_new(values: dict, errors: dict | None = None, error: str | None = None, status: int = 200,
+                duplicate: Playlist | None = None):
     settings = current_app.config["SETTINGS"]
     return render_template(
         "playlists/new.html",
         values=values,
         errors=errors or {},
         error=error,
+        duplicate=duplicate,
         examples=EXAMPLE_PROMPTS,
         min_tracks=MIN_TRACKS,
         max_tracks=MAX_TRACKS,
@@ -124,6 +126,11 @@ def create():
     values, errors = _parse_new_form(request.form)
     if errors:
         return _render_new(values, errors=errors, status=400)
+    if request.form.get("again") != "1":
+        existing = duplicate_prompts.recent_playlist_for(values["prompt"])
+        if existing is not None:
+            # Ask first: the same prompt right after the first playlist would make a twin in Plex.
+            return _render_new(values, duplicate=existing, status=409)
     svc = playlist_actions
     try:
         job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None,
@@ -162,6 +169,8 @@ def detail(playlist_id: int):
         history=view.history,
         spark=charts.sparkline(view.chart_points),
         plex_url=plex_link(view.playlist),
+        plex_edits=plex_edit_actions.edits_view(view.playlist),
+        header=view.header,
     )
 
 
@@ -202,6 +211,29 @@ def write(playlist_id: int):
         return _to_job_page(playlist_actions.start_write_retry(playlist_id))
     except (UserFacingError, ValueError) as exc:
         return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
+
+
+@bp.post("/<int:playlist_id>/put-back/<int:rating_key>")
+def put_back(playlist_id: int, rating_key: int):
+    """Put a track the user removed in Plex back into the playlist (a write job)."""
+    get_playlist(playlist_id)
+    try:
+        return _to_job_page(plex_edit_actions.put_back(playlist_id, rating_key))
+    except (UserFacingError, ValueError) as exc:
+        return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
+
+
+@bp.route("/<int:playlist_id>/reset", methods=["GET", "POST"])
+def reset(playlist_id: int):
+    """Confirm, then drop the user's Plex edits: the Plex playlist becomes the AI's list."""
+    playlist = get_playlist(playlist_id)
+    if request.method == "POST":
+        try:
+            return _to_job_page(plex_edit_actions.reset_to_ai_list(playlist_id))
+        except (UserFacingError, ValueError) as exc:
+            return _fail(str(exc), url_for(".detail", playlist_id=playlist_id))
+    return render_template("playlists/reset.html", playlist=playlist,
+                           plex_edits=plex_edit_actions.edits_view(playlist))
 
 
 @bp.route("/<int:playlist_id>/edit", methods=["GET", "POST"])

@@ -108,7 +108,9 @@ def test_edit_renames_and_delete_removes_with_confirmation(live, stack):
     assert "Renamed &lt;soul&gt;" in client.get(resp.headers["Location"]).get_data(as_text=True)
     assert stack.plex.playlists[key].title == "Renamed <soul>"
     confirm = client.get(f"/playlists/{playlist.id}/delete").get_data(as_text=True)
-    assert 'name="from_plex" value="1" checked' in confirm
+    # Keeping the Plex playlist is the default; each choice says what it does.
+    assert 'name="from_plex" value="0" checked' in confirm and 'value="1" checked' not in confirm
+    assert "the playlist stays in Plex as it is" in confirm and "it disappears from Plex, Plexamp" in confirm
     gone = client.post(f"/playlists/{playlist.id}/delete", data={"from_plex": "1"})
     assert gone.headers["Location"] == "/"
     assert db.session.get(Playlist, playlist.id) is None and key not in stack.plex.playlists
