@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..config import current_settings
 from ..jobs import JobContext
 from ..matching import Matcher
-from ..models import MatchOverride, Playlist, SuggestedTrack, utcnow
+from ..models import Generation, MatchOverride, Playlist, SuggestedTrack, utcnow
 from . import ai_call_cap
 from .fill_candidates import GEMINI_LINES, OLLAMA_LINES, CandidateRequest, FillIndex, sample_candidates
 from .match_and_write import FILLER_REASON, MatchOutcome, effective_rating_key, ordered_rating_keys
@@ -59,6 +59,12 @@ class FillOutcome:
     note: str = ""
     kind: str = ""
     model: str = ""
+
+
+def has_fillers(generation: Generation | None) -> bool:
+    """True when ``generation`` holds fillers: its playlist was made to be filled, so a
+    new track list (regenerate, scheduled refresh) is filled again."""
+    return generation is not None and any(t.filler for t in generation.tracks)
 
 
 def interleave(tracks: list[SuggestedTrack], fillers: list[SuggestedTrack]) -> list[SuggestedTrack]:
@@ -162,7 +168,7 @@ def new_library_playlist(ctx: JobContext, prompt: str, count: int, owner: str | 
     """
     from ..errors import UserFacingError
     from ..extensions import db
-    from ..models import Generation, PlaylistStatus
+    from ..models import PlaylistStatus
 
     playlist = Playlist(title=prompt.strip()[:200] or "AI playlist", description="", prompt=prompt, track_count=count,
                         owner=owner, status=PlaylistStatus.PENDING_PLEX)

@@ -199,16 +199,24 @@ def regenerate_playlist(
     generation = _store_generation(playlist, result.draft, result, playlist.prompt)
     kept_note = describe_kept(carry_over_choices(previous_generation, generation))
     ctx.progress(1, 4, f"Matching {len(result.draft.tracks)} tracks")
-    outcome = apply_matches(playlist, matcher_cache.get_matcher())
+    matcher = matcher_cache.get_matcher()
+    outcome = apply_matches(playlist, matcher)
     db.session.commit()
+    fill = library_fill.FillOutcome()
+    if library_fill.has_fillers(previous_generation):  # issue 18: a filled playlist stays full
+        fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)
+        db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, history_kind, outcome, before, note=" ".join(filter(None, [_cut_sentence(result).strip(), kept_note])))
+    out = _finish(ctx, playlist, history_kind, outcome, before,
+                  note=" ".join(filter(None, [_cut_sentence(result).strip(), kept_note, fill.note.strip()])))
+    out["fillers"] = fill.added
     out["provider"] = result.display_name
     out["message"] = (
         f"New track list by {result.display_name}: {outcome.matched} of {outcome.total} tracks in your library."
         + _cut_sentence(result)
         + ("" if out["wrote_to_plex"] or playlist.status == PlaylistStatus.SYNCED else " " + playlist.status_message)
         + (f" {kept_note}" if kept_note else "")
+        + fill.note
     )
     return out
 

@@ -270,3 +270,28 @@ def test_cli_generate_takes_the_mode(synced_app, stack):
     assert "From your library, to fill: 7" in out.output
     bad = runner_cli.invoke(args=["generate", "80s", "--fill", "nope"])
     assert bad.exit_code != 0 and "nope" in bad.output
+
+
+def test_asking_the_ai_again_fills_a_filled_playlist_again(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 4)
+    job = svc.start_generation("upbeat 80s songs for a night drive", 20)
+    assert job.status == JobStatus.DONE and job.result["fillers"] == 16, job.message
+    playlist = db.session.get(Playlist, job.result["playlist_id"])
+    calls = stack.gemini.generate_calls()
+    again = svc.start_regenerate(playlist.id)
+    assert again.status == JobStatus.DONE, again.message
+    assert stack.gemini.generate_calls() == calls + 2, "one wish list and one fill request"
+    db.session.expire_all()
+    playlist = db.session.get(Playlist, playlist.id)
+    assert len(playlist.generations) == 2 and again.result["fillers"] == 16
+    assert len(_plex_items(stack, playlist.plex_rating_key)) == 20
+    assert "16 more from your library" in again.message
+
+
+def test_asking_the_ai_again_keeps_a_wish_list_playlist_unfilled(synced_app, stack):
+    stack.gemini.answer, _ = _mostly_absent(stack, 4)
+    job = svc.start_generation("80s", 10, fill_mode="wish")
+    assert job.status == JobStatus.DONE, job.message
+    again = svc.start_regenerate(job.result["playlist_id"])
+    assert again.status == JobStatus.DONE and again.result["fillers"] == 0, again.message
+    assert stack.gemini.generate_calls() == 2
