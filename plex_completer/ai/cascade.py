@@ -17,6 +17,10 @@ first usable draft. Within one provider:
   thinking, then counts as a failure (outcome ``cut``). The longest cut list is kept
   and returned only when every provider fails (``CascadeResult.cut_note``).
 
+:func:`pick_fillers` runs the same loop for a fill request (issue 18): another prompt,
+the ``FillPicks`` schema and validated line numbers instead of a draft (a ``_Task``
+says what differs).
+
 Every attempt, skip included, becomes an ``AiAttempt`` row; failures set cooldowns in
 ``ProviderState`` so a restart does not hammer a provider that is out of quota. Log
 lines start with the provider's display name, so
@@ -89,7 +93,8 @@ class CascadeResult:
     ``hint``, ``latency_ms``, ``cooldown_until`` as ISO text or None, ``finish_reason``,
     token counts). ``cut_note`` is set (and ``requested`` is the asked count) when every
     provider failed and this is the longest cut answer: "the AI's answer was cut: 43
-    of 100 tracks".
+    of 100 tracks". ``picks`` are the validated line numbers of a fill answer
+    (:func:`pick_fillers`; ``draft`` is then empty), empty for a playlist draft.
     """
 
     draft: PlaylistDraft
