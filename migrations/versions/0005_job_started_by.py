@@ -1,6 +1,6 @@
 """jobs.started_by: the account that asked for a job
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 07:40:00
 
@@ -8,7 +8,7 @@ Create Date: 2026-12-02 07:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
