@@ -8,7 +8,7 @@ from plex_completer.extensions import db
 from plex_completer.matching import Suggestion
 from plex_completer.models import ArtistAlias
 from plex_completer.services import matcher_cache, playlist_actions
-from tests.web import seed
+from tests import factories as seed
 
 
 def _seed():
