@@ -209,34 +209,44 @@ def search(text: str, limit: int = 20, filters: Filters | None = None, offset: i
         phrase = _phrase_filter(column, value)
         if phrase:
             parts.append(phrase)
-    where, params = [], []
-    if parts:
-        where.append(f"{index_store.SEARCH_TABLE} MATCH ?")
-        params.append(" AND ".join(parts))
+    years: list[str] = []
+    params: list[Any] = []
     if filters.year_from is not None:
-        where.append("t.year >= ?")
+        years.append("t.year >= ?")
         params.append(int(filters.year_from))
     if filters.year_to is not None:
-        where.append("t.year <= ?")
+        years.append("t.year <= ?")
         params.append(int(filters.year_to))
+    fts = index_store.SEARCH_TABLE
     cols = ", ".join(f"t.{c}" for c in _ENTRY_COLUMNS)
-    if parts:
-        source = (f"{index_store.SEARCH_TABLE} JOIN library_tracks t "
-                  f"ON t.rating_key = {index_store.SEARCH_TABLE}.rowid")
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        order = f"bm25({index_store.SEARCH_TABLE}, {weights}), t.rating_key"
-    else:
-        source = "library_tracks t"
-        order = "t.album_artist, t.album, t.disc_number, t.track_number, t.rating_key"
-    clause = " AND ".join(where)
-    hits = int(conn.exec_driver_sql(f"SELECT count(*) FROM {source} WHERE {clause}", tuple(params)).scalar() or 0)
+    page = (int(limit), max(int(offset), 0))
+    if not parts:  # years only
+        where = " AND ".join(years)
+        hits = int(conn.exec_driver_sql(f"SELECT count(*) FROM library_tracks t WHERE {where}", tuple(params)).scalar()
+                   or 0)
+        rows = conn.exec_driver_sql(
+            f"SELECT {cols} FROM library_tracks t WHERE {where} ORDER BY t.album_artist, t.album, t.disc_number, "
+            "t.track_number, t.rating_key LIMIT ? OFFSET ?", (*params, *page)).fetchall()
+        return SearchResult([_entry(r) for r in rows], hits)
+    match = " AND ".join(parts)
+    rank = f"bm25({fts}, {', '.join(str(w) for w in BM25_WEIGHTS)})"
+    if years:  # the year is in library_tracks: join
+        source = f"{fts} JOIN library_tracks t ON t.rating_key = {fts}.rowid WHERE {fts} MATCH ? AND " + " AND ".join(years)
+        args: tuple = (match, *params)
+    else:  # the index alone counts and ranks (a join per hit doubles the time of "love" at 200k)
+        source = f"{fts} WHERE {fts} MATCH ?"
+        args = (match,)
+    hits = int(conn.exec_driver_sql(f"SELECT count(*) FROM {source}", args).scalar() or 0)
     if hits == 0:
         return SearchResult([], 0)
-    rows = conn.exec_driver_sql(
-        f"SELECT {cols} FROM {source} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-        (*params, int(limit), max(int(offset), 0)),
-    ).fetchall()
-    return SearchResult([_entry(r) for r in rows], hits)
+    keys = [r[0] for r in conn.exec_driver_sql(
+        f"SELECT {fts}.rowid FROM {source} ORDER BY {rank}, {fts}.rowid LIMIT ? OFFSET ?", (*args, *page))]
+    if not keys:
+        return SearchResult([], hits)
+    marks = ", ".join("?" * len(keys))
+    found = {r[0]: r for r in conn.exec_driver_sql(
+        f"SELECT {cols} FROM library_tracks t WHERE t.rating_key IN ({marks})", tuple(keys))}
+    return SearchResult([_entry(found[k]) for k in keys if k in found], hits)
 
 
 def _entry(r: Sequence[Any]) -> LibraryEntry:
