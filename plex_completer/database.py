@@ -67,6 +67,21 @@ def install_sqlite_pragmas(engine: Engine) -> None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
 
 
+#: Tables the migrations create outside the models (the search index of migration 0007,
+#: an FTS5 table, its shadow tables and helpers): autogenerate must not report them.
+UNMODELLED_TABLE_PREFIXES = ("library_search",)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic ``include_name`` hook: skip :data:`UNMODELLED_TABLE_PREFIXES` tables (and
+    their indexes) when comparing the models with the database."""
+    if type_ == "table" and name:
+        return not name.startswith(UNMODELLED_TABLE_PREFIXES)
+    if parent_names and parent_names.get("table_name"):
+        return not str(parent_names["table_name"]).startswith(UNMODELLED_TABLE_PREFIXES)
+    return True
+
+
 def is_locked_error(exc: BaseException) -> bool:
     """True when ``exc`` is SQLite's "database is locked" (or "busy")."""
     text = str(getattr(exc, "orig", exc)).lower()

@@ -34,6 +34,21 @@ def test_full_sync_builds_the_index_and_a_second_one_replaces_it(settings, emu, 
     assert tracks[17].rating_key not in found and tracks[18].rating_key not in found
 
 
+def test_a_full_sync_changing_most_tracks_rebuilds_the_index_in_bulk(settings, emu, tracks, monkeypatch):
+    from plex_completer.plex import index_store
+
+    sync_library(settings, full=True)
+    for t in tracks[:100]:  # 100 of 230: over SEARCH_REBUILD_SHARE
+        emu.update_track(t.rating_key, title=f"Retitled {t.rating_key}")
+    calls = []
+    monkeypatch.setattr(index_store, "refresh_search_rows", lambda conn: calls.append("refresh"))
+    sync_library(settings, full=True)
+    assert calls == []  # rebuilt, not refreshed
+    assert keys("retitled 1005") == [1005]
+    assert tracks[5].rating_key not in keys("song 5 more")
+    assert library_search.indexed_count() == TRACK_COUNT
+
+
 def test_incremental_sync_updates_only_the_changed_tracks(settings, emu, tracks):
     sync_library(settings, full=True)
     new = make_tracks(3, first_key=9000)
