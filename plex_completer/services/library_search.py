@@ -15,7 +15,8 @@ FTS5 vocabulary table (https://www.sqlite.org/fts5.html#the_fts5vocab_virtual_ta
 a track is a hit when it holds at least :data:`MIN_COVERAGE` of the query's weight (so
 "The Beach Boys Good Vibrations" finds a library writing "Beach Boys"); the last word is
 a prefix ("crazy in lo"); two or three words typed apart count when found joined ("ac
-dc" for "acdc"). That rule becomes one FTS5 expression: an OR of the minimal word sets
+dc" for "acdc"); a learned artist alias in the query ("The Boss") also matches the
+library's spelling of that artist. That rule becomes one FTS5 expression: an OR of the minimal word sets
 that reach the coverage, each an AND of its words. Every word is quoted (FTS5 strings,
 https://www.sqlite.org/fts5.html#fts5_strings), and the words are ``[a-z0-9]+`` after
 normalisation anyway, so no user text is FTS5 syntax; values reach SQL as bound
@@ -40,6 +41,7 @@ from ..extensions import db
 from ..matching import LibraryEntry, SearchResult, artist_keys
 from ..matching.normalize import fold, words
 from ..plex import index_store
+from . import artist_aliases
 
 #: Share of a query's word weight a track must hold to be a hit (the in-memory search's
 #: ``MIN_COVERAGE``, chosen on issue 14's manual-match cases).
@@ -143,13 +145,30 @@ def _doc_count(conn: Any, term: str, prefix: bool) -> int:
     return int(value or 0)
 
 
-def coverage_expression(ws: Sequence[str], doc_count: Any, total: int) -> str | None:
+def alias_alternatives(ws: Sequence[str], pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """``(start, end, FTS5 expression)`` for each run ``ws[start:end]`` that spells a learned
+    artist alias (``services/artist_aliases.py``: "the boss"): the library's artist words
+    as a phrase in the artist column ("springsteen bruce"), another way to hold those words."""
+    out = []
+    for alias, library_artist in pairs:
+        aw, lw = words(fold(alias or "")), words(fold(library_artist or ""))
+        if not aw or not lw:
+            continue
+        for start in range(len(ws) - len(aw) + 1):
+            if list(ws[start:start + len(aw)]) == aw:
+                out.append((start, start + len(aw), f"artist : {_quote(' '.join(lw))}"))
+    return out
+
+
+def coverage_expression(ws: Sequence[str], doc_count: Any, total: int,
+                        alternatives: Sequence[tuple[int, int, str]] = ()) -> str | None:
     """The FTS5 expression for query words ``ws`` (normalised, distinct; the last one a
     prefix): an OR of the minimal sets of words holding :data:`MIN_COVERAGE` of the
     words' weight, each an AND of its words; a word also counts when it is found inside a
     run of 2-3 query words written joined. ``doc_count(term, prefix)`` gives a term's
     document frequency, ``total`` the tracks indexed; the last word also names itself, so
-    a whole word ranks above the words it begins. None when no track can be a hit
+    a whole word ranks above the words it begins. ``alternatives`` (:func:`alias_alternatives`)
+    are further ways to hold a run of words. None when no track can be a hit
     (no set reaches the coverage with words the index holds)."""
     m = len(ws)
     df = [doc_count(w, i == m - 1) for i, w in enumerate(ws)]
@@ -166,6 +185,9 @@ def coverage_expression(ws: Sequence[str], doc_count: Any, total: int) -> str | 
             if doc_count(joined, False):
                 for k in range(start, start + size):
                     cover[k].append(_quote(joined))
+    for start, end, expr in alternatives:
+        for k in range(start, end):
+            cover[k].append(expr)
     need = MIN_COVERAGE * sum(weight) - 1e-9
     usable = [i for i in range(m) if cover[i]]
     groups: list[tuple[int, ...]] = []
@@ -201,7 +223,8 @@ def search(text: str, limit: int = 20, filters: Filters | None = None, offset: i
     parts: list[str] = []
     if ws:
         total = int(conn.exec_driver_sql("SELECT count(*) FROM library_tracks").scalar() or 0)
-        expr = coverage_expression(ws, lambda t, p: _doc_count(conn, t, p), total)
+        alternatives = alias_alternatives(ws, artist_aliases.pairs())
+        expr = coverage_expression(ws, lambda t, p: _doc_count(conn, t, p), total, alternatives)
         if expr is None:
             return SearchResult([], 0)
         parts.append(f"({expr})")

@@ -132,3 +132,13 @@ def test_migration_0007_indexes_the_rows_already_there(library):
     upgrade(directory=str(MIGRATIONS_DIR))
     assert library_search.indexed_count() == len(LIBRARY) + len(EXTRA)
     assert keys("GROSSEN glu") == [19]
+
+
+def test_a_learned_artist_alias_finds_the_librarys_spelling(library):
+    from plex_completer.models import ArtistAlias
+
+    assert 107 not in keys("The Boss Born to Run")[:1]
+    db.session.add(ArtistAlias(alias="The Boss", alias_key="boss", library_artist="Springsteen, Bruce"))
+    db.session.commit()
+    assert keys("The Boss Born to Run")[:1] == [107]
+    assert keys("the boss")[:1] == [107]
