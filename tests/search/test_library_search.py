@@ -142,3 +142,13 @@ def test_a_learned_artist_alias_finds_the_librarys_spelling(library):
     db.session.commit()
     assert keys("The Boss Born to Run")[:1] == [107]
     assert keys("the boss")[:1] == [107]
+
+
+def test_library_page_searches_with_filters_and_survives_fts5_syntax(library, client):
+    html = client.get("/library", query_string={"q": "vibrations", "year_from": "1968"}).get_data(as_text=True)
+    assert "Live in London" in html and "Smiley Smile" not in html
+    html = client.get("/library", query_string={"q": "vibrations", "artist": "beach boys", "year_to": "1967"}).get_data(
+        as_text=True)
+    assert "Smiley Smile" in html and "Live in London" not in html
+    for text in ('AC/DC"', 'NEAR("x"', "title:*"):
+        assert client.get("/library", query_string={"q": text}).status_code == 200
