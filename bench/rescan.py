@@ -65,6 +65,7 @@ def run_size(size: str) -> list[dict]:
     from plex_completer.extensions import db
     from plex_completer.jobs import runner
     from plex_completer.models import Generation, LibrarySyncState, LibraryTrack, Playlist, SuggestedTrack
+    from plex_completer.plex import index_store
     from plex_completer.services import matcher_cache
     from tests.fakes.library.builder import build_library
     from tests.fakes.plex.server import PlexEmulator
@@ -79,8 +80,11 @@ def run_size(size: str) -> list[dict]:
         })
         with app.app_context():
             rows = list(_index_rows(tracks))
+            index_store.pause_search_triggers(db.session.connection(), True)  # one bulk build below
             for start in range(0, len(rows), 20_000):
                 db.session.execute(sa.insert(LibraryTrack), rows[start:start + 20_000])
+            index_store.rebuild_search_index(db.session.connection())
+            index_store.pause_search_triggers(db.session.connection(), False)
             db.session.add(LibrarySyncState(section_id=1, section_title="Music", track_count=len(rows), index_version=1))
             for n in range(PLAYLISTS):
                 playlist = Playlist(title=f"Bench {n}", prompt=f"bench playlist {n}", track_count=TRACKS_PER_PLAYLIST)

@@ -21,6 +21,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave the search index's tables (migration 0007, not models) out of autogenerate."""
+    from plex_completer.database import include_name as app_include_name
+
+    return app_include_name(name, type_, parent_names)
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -102,6 +109,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_name=include_name,
             **conf_args
         )
 

@@ -80,6 +80,7 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     from .database import install_sqlite_pragmas
+    from .services import library_search  # noqa: F401 - registers the search index's SQL functions
 
     with app.app_context():
         install_sqlite_pragmas(db.engine)

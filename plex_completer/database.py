@@ -10,6 +10,7 @@ with a retry hint instead of a 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,24 @@ def engine_options(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True}
 
 
+#: SQL functions every SQLite connection gets: name -> (number of arguments, function).
+#: Filled by :func:`register_sqlite_function` from higher layers at import time (the
+#: library search index's normalisation: ``services/library_search.py``), so this module
+#: imports nothing above it.
+SQLITE_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {}
+
+
+def register_sqlite_function(name: str, nargs: int, func: Callable[..., Any]) -> None:
+    """Make ``func`` callable from SQL as ``name(...)`` on every SQLite connection opened
+    from now on (``sqlite3.Connection.create_function``, deterministic, so SQLite may use
+    it in triggers and indexes: https://www.sqlite.org/deterministic.html). Register at
+    import time, before the engine opens its first connection."""
+    SQLITE_FUNCTIONS[name] = (nargs, func)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    for name, (nargs, func) in SQLITE_FUNCTIONS.items():
+        dbapi_connection.create_function(name, nargs, func, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -43,9 +61,25 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def install_sqlite_pragmas(engine: Engine) -> None:
-    """Register :func:`_sqlite_pragmas` on every new connection of a SQLite ``engine``."""
+    """Register :func:`_sqlite_pragmas` (pragmas and :data:`SQLITE_FUNCTIONS`) on every
+    new connection of a SQLite ``engine``."""
     if engine.dialect.name == "sqlite" and not sa.event.contains(engine, "connect", _sqlite_pragmas):
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+#: Tables the migrations create outside the models (the search index of migration 0007,
+#: an FTS5 table, its shadow tables and helpers): autogenerate must not report them.
+UNMODELLED_TABLE_PREFIXES = ("library_search",)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic ``include_name`` hook: skip :data:`UNMODELLED_TABLE_PREFIXES` tables (and
+    their indexes) when comparing the models with the database."""
+    if type_ == "table" and name:
+        return not name.startswith(UNMODELLED_TABLE_PREFIXES)
+    if parent_names and parent_names.get("table_name"):
+        return not str(parent_names["table_name"]).startswith(UNMODELLED_TABLE_PREFIXES)
+    return True
 
 
 def is_locked_error(exc: BaseException) -> bool:

@@ -11,7 +11,7 @@ from ..config import current_settings
 from ..errors import UserFacingError
 from ..extensions import db
 from ..logging_setup import redact
-from ..services import artist_aliases, library_jobs, matcher_cache
+from ..services import artist_aliases, library_jobs, library_search
 from . import status_panels
 
 log = logging.getLogger(__name__)
@@ -20,14 +20,30 @@ bp = Blueprint("library", __name__, url_prefix="/library")
 SEARCH_LIMIT = 50
 
 
-def search_index(text: str, limit: int = SEARCH_LIMIT) -> tuple[list, str | None, int]:
-    """``(entries, error, total)``: the matcher's search (its normalisation, ranked;
-    ``Matcher.search_page``) over the library index; ``entries`` are
-    :class:`~plex_completer.matching.LibraryEntry` values (title, album_artist,
+def _year(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value < 10_000 else None
+
+
+def search_filters() -> library_search.Filters:
+    """The optional filters of a search request: ``artist``, ``album``, ``year_from``, ``year_to``."""
+    return library_search.Filters(
+        artist=request.args.get("artist", "").strip()[:200] or None,
+        album=request.args.get("album", "").strip()[:200] or None,
+        year_from=_year("year_from"),
+        year_to=_year("year_to"),
+    )
+
+
+def search_index(text: str, limit: int = SEARCH_LIMIT,
+                 filters: library_search.Filters | None = None) -> tuple[list, str | None, int]:
+    """``(entries, error, total)``: the library search (``services.library_search.search``:
+    the matcher's normalisation, ranked by relevance) over the library index; ``entries``
+    are :class:`~plex_completer.matching.LibraryEntry` values (title, album_artist,
     track_artist, album, year, rating_key), ``total`` the number of hits (more than
     listed when over ``limit``), ``error`` a user-readable sentence when it could not run."""
     try:
-        page = matcher_cache.get_matcher().search_page(text, limit)
+        page = library_search.search(text, limit, filters)
         return page.entries, None, page.total
     except UserFacingError as exc:
         return [], redact(str(exc)), 0
@@ -39,9 +55,10 @@ def search_index(text: str, limit: int = SEARCH_LIMIT) -> tuple[list, str | None
 
 @bp.get("")
 def page():
-    """Library index figures, sync buttons, recent syncs and an optional search (``q``)."""
+    """Library index figures, sync buttons, recent syncs and an optional search (``q``,
+    narrowed by ``artist``, ``album``, ``year_from``, ``year_to``)."""
     query = request.args.get("q", "").strip()[:200]
-    results, search_error, total = search_index(query) if query else ([], None, 0)
+    results, search_error, total = search_index(query, SEARCH_LIMIT, search_filters()) if query else ([], None, 0)
     recent = library_jobs.recent_library_syncs(5)
     return render_template(
         "library/page.html",

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from plex_completer.database import include_name
 from plex_completer.extensions import db
 
 
@@ -53,7 +54,7 @@ def test_migrations_build_the_schema_from_empty_and_match_the_models(make_app):
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"playlists", "generations", "suggested_tracks", "library_tracks", "jobs", "ai_attempts", "alembic_version"} <= tables
         with db.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
             diff = compare_metadata(ctx, db.metadata)
         assert diff == [], f"models and migrations drifted: {diff}"
 
