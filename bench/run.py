@@ -1,8 +1,8 @@
-"""Run every benchmark (library sync, matching, cascade, rescan, search) and print one table.
+"""Run every benchmark (library sync, matching, cascade, rescan, search, fill, fill_eval) and print one table.
 
 ``.venv/bin/python bench/run.py`` prints a table; ``--json`` prints a JSON list of
 ``{"name", "value", "unit", "target", "ok"}`` objects instead, one per figure.
-``--only sync,matching,cascade,rescan,search`` picks benchmarks. Exit status 0 always: the
+``--only sync,matching,cascade,rescan,search,fill,fill_eval`` picks benchmarks. Exit status 0 always: the
 ``ok`` column says which targets were met.
 """
 
@@ -25,6 +25,8 @@ BENCHMARKS = {
     "cascade": "bench.cascade",
     "rescan": "bench.rescan",
     "search": "bench.search",
+    "fill": "bench.fill",
+    "fill_eval": "bench.fill_eval",
 }
 
 

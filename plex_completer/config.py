@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from .limits import FILL_MODES
+
 DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.0-flash")
 
 # Model ids as listed by the Gemini API (`models/gemini-2.5-flash`, `gemini-2.5-flash-lite`,
@@ -72,6 +74,10 @@ class Settings(BaseModel):
     # Gemini 3 thinking depth (thinking_level): minimal, low, medium or high. A level a
     # model rejects (gemini-3.7 rejects minimal) is replaced by the nearest it accepts.
     GEMINI_THINKING_LEVEL: str = "low"
+    # How a new playlist is made unless the form or the CLI says otherwise (issue 18):
+    # fill (the AI's wish list, then tracks from your library up to the length),
+    # library (only tracks from your library) or wish (the wish list only).
+    FILL_MODE: str = "fill"
 
     OLLAMA_URL: str | None = "http://localhost:11434"
     # A 3-4B instruct model finishes a JSON track list on a CPU; see README "Troubleshooting the AI".
@@ -175,6 +181,14 @@ class Settings(BaseModel):
         if value not in ("minimal", "low", "medium", "high"):
             raise ValueError(f"GEMINI_THINKING_LEVEL must be minimal, low, medium or high, got {value!r}")
         return value
+
+    @field_validator("FILL_MODE", mode="before")
+    @classmethod
+    def _fill_mode(cls, value: Any) -> str:
+        text = str(value or "fill").strip().lower()
+        if text not in FILL_MODES:
+            raise ValueError(f"FILL_MODE must be one of {', '.join(FILL_MODES)}, got {value!r}")
+        return text
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod

@@ -21,6 +21,11 @@ MAX_PROMPT_CHARS = 1000
 # A playlist title as shown in Plex apps; the description is the playlist's summary.
 MAX_TITLE_CHARS = 200
 MAX_DESCRIPTION_CHARS = 2000
+# How a generation fills the playlist (issue 18): value -> label on the form. "fill":
+# the AI's wish list, then tracks from the library up to the length; "library": one
+# grounded request over the library, no wish list; "wish": the wish list only.
+FILL_MODES = {"fill": "Fill from my library", "library": "Only tracks from my library", "wish": "Wish list only"}
+DEFAULT_FILL_MODE = "fill"
 # A track count typed into a form: ASCII digits only (re's \d would take any Unicode digit).
 _DIGITS = re.compile(r"[0-9]{1,6}")
 

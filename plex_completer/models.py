@@ -154,7 +154,8 @@ class SuggestedTrack(db.Model):
 
     ``artist``/``title``/``album``/``year`` are as the AI returned them (after cleaning).
     ``matched_rating_key`` is the library track chosen by the matcher or the user;
-    ``score`` is 0-100 and ``reason`` is a sentence a user can read.
+    ``score`` is 0-100 and ``reason`` is a sentence a user can read. ``filler`` marks a
+    track picked from the library to fill the playlist (issue 18) rather than wished for.
     """
 
     __tablename__ = "suggested_tracks"
@@ -172,6 +173,9 @@ class SuggestedTrack(db.Model):
     matched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     override: Mapped[str | None] = mapped_column(sa.String(10))
     override_rating_key: Mapped[int | None] = mapped_column(sa.Integer)
+    # A library track the AI picked to fill the playlist (issue 18), not part of its wish
+    # list: ``matched_rating_key`` is that track; rescans keep it while it is in the index.
+    filler: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     generation: Mapped[Generation] = relationship(back_populates="tracks")
 

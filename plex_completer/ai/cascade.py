@@ -17,6 +17,10 @@ first usable draft. Within one provider:
   thinking, then counts as a failure (outcome ``cut``). The longest cut list is kept
   and returned only when every provider fails (``CascadeResult.cut_note``).
 
+:func:`pick_fillers` runs the same loop for a fill request (issue 18): another prompt,
+the ``FillPicks`` schema and validated line numbers instead of a draft (a ``_Task``
+says what differs).
+
 Every attempt, skip included, becomes an ``AiAttempt`` row; failures set cooldowns in
 ``ProviderState`` so a restart does not hammer a provider that is out of quota. Log
 lines start with the provider's display name, so
@@ -45,9 +49,9 @@ from .chain import Clock, ProviderSpec, local_time, provider_chain, restrict_cha
 from .classify import QUOTA_MESSAGES, one_line
 from .errors import AllProvidersFailed, Outcome, ProviderFailure
 from .generations import RequestPlan, plan_request
-from .parsing import BadOutput, ParsedDraft, parse_answer
-from .prompts import Prompt, build_prompt
-from .schema import GenerationRequest, PlaylistDraft
+from .parsing import BadOutput, ParsedDraft, ParsedPicks, parse_answer, parse_picks
+from .prompts import Prompt, build_fill_prompt, build_prompt
+from .schema import FillPicks, FillRequest, GenerationRequest, PlaylistDraft, fill_json_schema
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +93,8 @@ class CascadeResult:
     ``hint``, ``latency_ms``, ``cooldown_until`` as ISO text or None, ``finish_reason``,
     token counts). ``cut_note`` is set (and ``requested`` is the asked count) when every
     provider failed and this is the longest cut answer: "the AI's answer was cut: 43
-    of 100 tracks".
+    of 100 tracks". ``picks`` are the validated line numbers of a fill answer
+    (:func:`pick_fillers`; ``draft`` is then empty), empty for a playlist draft.
     """
 
     draft: PlaylistDraft
@@ -103,6 +108,70 @@ class CascadeResult:
     slot: str = ""
     cut_note: str = ""
     requested: int = 0
+    picks: list[int] = field(default_factory=list)
+
+
+class _Task:
+    """What one cascade run asks for: a playlist draft (:func:`generate_draft`).
+
+    The cascade loop (gates, retries, successors, records) is the same for every task;
+    a task only says how to prompt, which schema to ask for, how to parse and what a
+    success is called in the logs.
+    """
+
+    noun = "tracks"
+    answer_schema: Any = PlaylistDraft
+    answer_format: dict[str, Any] | None = None
+
+    def __init__(self, req: GenerationRequest) -> None:
+        self.req = req
+        self.count = req.track_count
+
+    def prompt(self, compact: bool) -> Prompt:
+        return build_prompt(self.req, compact=compact)
+
+    def parse(self, answer: Answer, compact: bool) -> ParsedDraft | ParsedPicks:
+        return parse_answer(answer.text, self.count, structured=answer.structured, truncated=answer.truncated)
+
+    def done_line(self, display_name: str, seconds: float, n: int) -> str:
+        return f"Playlist generated with {display_name} in {seconds:.1f} s, {n} tracks"
+
+
+class _FillTask(_Task):
+    """A grounded fill request (:func:`pick_fillers`): line numbers of a candidate list."""
+
+    noun = "picks"
+    answer_schema = FillPicks
+
+    def __init__(self, req: FillRequest) -> None:
+        self.fill = req
+        self.count = req.pick_count
+        self.answer_format = fill_json_schema()
+
+    def prompt(self, compact: bool) -> Prompt:
+        return build_fill_prompt(self.fill, compact=compact)
+
+    def parse(self, answer: Answer, compact: bool) -> ParsedDraft | ParsedPicks:
+        shown = self.fill.shown(compact)
+        return parse_picks(answer.text, self.count, shown, structured=answer.structured, truncated=answer.truncated)
+
+    def done_line(self, display_name: str, seconds: float, n: int) -> str:
+        return f"Fillers picked with {display_name} in {seconds:.1f} s, {n} picks"
+
+
+def _size(parsed: ParsedDraft | ParsedPicks) -> int:
+    """Tracks of a draft or picks of a fill answer."""
+    return len(parsed.picks) if isinstance(parsed, ParsedPicks) else len(parsed.draft.tracks)
+
+
+def _result(parsed: ParsedDraft | ParsedPicks, spec: ProviderSpec, latency_ms: float, attempts: list[dict[str, Any]],
+            note: str = "", requested: int = 0) -> CascadeResult:
+    if isinstance(parsed, ParsedPicks):
+        draft, picks = PlaylistDraft(title="", description="", tracks=[]), list(parsed.picks)
+    else:
+        draft, picks = parsed.draft, []
+    return CascadeResult(draft, spec.kind, spec.model, spec.display_name, latency_ms, attempts, parsed.method,
+                         parsed.dropped, spec.slot, note, requested, picks)
 
 
 class _Recorder:
@@ -185,7 +254,7 @@ class _Recorder:
 class _Partial:
     """The longest cut answer seen so far (kept in case every provider fails)."""
 
-    parsed: ParsedDraft
+    parsed: ParsedDraft | ParsedPicks
     spec: ProviderSpec
     latency_ms: float
 
@@ -196,7 +265,7 @@ class _Run:
     def __init__(
         self,
         settings: Settings,
-        req: GenerationRequest,
+        task: _Task,
         rec: _Recorder,
         on_step: Callable[[str], None] | None,
         clock: Clock,
@@ -207,10 +276,10 @@ class _Run:
     ) -> None:
         self.settings, self.rec, self.on_step, self.clock = settings, rec, on_step, clock
         self.timeout_cap_s, self.only, self.states = timeout_cap_s, only, states
-        self.count = req.track_count
-        self.prompt = build_prompt(req)
+        self.task = task
+        self.count = task.count
+        self.prompt = task.prompt(False)
         self._local_prompt: Prompt | None = None
-        self.req = req
         self.partial: _Partial | None = None
         # Models that may not fill another slot: every configured one and every model asked.
         self.in_chain: set[str] = set(settings.GEMINI_MODELS) | {s.model for s in chain if s.kind == "gemini"}
@@ -218,7 +287,7 @@ class _Run:
     @property
     def local_prompt(self) -> Prompt:
         if self._local_prompt is None:
-            self._local_prompt = build_prompt(self.req, compact=True)
+            self._local_prompt = self.task.prompt(True)
         return self._local_prompt
 
     # -- one provider --------------------------------------------------------------
@@ -321,29 +390,29 @@ class _Run:
             started = self.clock()
             t0 = time.perf_counter()
             answer: Answer | None = None
-            parsed: ParsedDraft | None = None
+            parsed: ParsedDraft | ParsedPicks | None = None
             plan: RequestPlan | None = None
             try:
                 plan = self.plan(spec, larger)
                 answer = self.call(spec, plan, larger)
-                parsed = parse_answer(answer.text, self.count, structured=answer.structured, truncated=answer.truncated)
+                parsed = self.task.parse(answer, spec.kind != "gemini")
                 failure = None
             except ProviderFailure as exc:
                 failure = exc
             except BadOutput as exc:
                 failure = ProviderFailure(Outcome.BAD_OUTPUT, f"unusable answer: {exc}", error_class="BadOutput")
             latency_ms = (time.perf_counter() - t0) * 1000
-            n = len(parsed.draft.tracks) if parsed else 0
+            n = _size(parsed) if parsed else 0
             is_cut = answer is not None and answer.truncated and n < self.count
             if failure is None and parsed is not None and not is_cut:
                 return self.succeed(spec, parsed, answer, started, latency_ms), None
             if is_cut:
-                if parsed is not None and (self.partial is None or n > len(self.partial.parsed.draft.tracks)):
+                if parsed is not None and (self.partial is None or n > _size(self.partial.parsed)):
                     self.partial = _Partial(parsed, spec, latency_ms)
                 finish = answer.finish_reason if answer else "?"
                 failure = ProviderFailure(
                     Outcome.CUT,
-                    f"answer cut ({finish}): {n} of {self.count} tracks" + ("" if answer and answer.text else ", no text"),
+                    f"answer cut ({finish}): {n} of {self.count} {self.task.noun}" + ("" if answer and answer.text else ", no text"),
                     error_class="Cut",
                 )
                 if not larger:
@@ -395,21 +464,22 @@ class _Run:
             from . import gemini
 
             assert plan is not None
-            return gemini.generate(self.settings, spec.model, self.prompt, plan, timeout_s, self.clock())
+            return gemini.generate(self.settings, spec.model, self.prompt, plan, timeout_s, self.clock(),
+                                   answer_schema=self.task.answer_schema)
         from . import ollama_provider
 
-        return ollama_provider.generate(self.settings, spec.model, self.local_prompt, self.count, larger=larger, timeout_cap_s=self.timeout_cap_s)
+        return ollama_provider.generate(self.settings, spec.model, self.local_prompt, self.count, larger=larger,
+                                        timeout_cap_s=self.timeout_cap_s, answer_format=self.task.answer_format)
 
-    def succeed(self, spec: ProviderSpec, parsed: ParsedDraft, answer: Answer, started: dt.datetime, latency_ms: float) -> CascadeResult:
+    def succeed(self, spec: ProviderSpec, parsed: ParsedDraft | ParsedPicks, answer: Answer, started: dt.datetime,
+                latency_ms: float) -> CascadeResult:
         cooldowns.record_success(spec.key)
-        n = len(parsed.draft.tracks)
+        n = _size(parsed)
         note = f", {parsed.method} JSON" + (f", {parsed.dropped} items dropped" if parsed.dropped else "")
-        self.rec.add(spec, Outcome.OK, f"{n} tracks{note}", started=started, latency_ms=latency_ms, answer=answer, tracks=n)
+        self.rec.add(spec, Outcome.OK, f"{n} {self.task.noun}{note}", started=started, latency_ms=latency_ms, answer=answer, tracks=n)
         self.rec.flush()
-        log.info("Playlist generated with %s in %.1f s, %d tracks", spec.display_name, latency_ms / 1000, n)
-        return CascadeResult(
-            parsed.draft, spec.kind, spec.model, spec.display_name, latency_ms, self.rec.summaries, parsed.method, parsed.dropped, spec.slot
-        )
+        log.info("%s", self.task.done_line(spec.display_name, latency_ms / 1000, n))
+        return _result(parsed, spec, latency_ms, self.rec.summaries)
 
     def fail(self, spec: ProviderSpec, failure: ProviderFailure, started: dt.datetime, latency_ms: float, answer: Answer | None) -> None:
         now = self.clock()
@@ -462,6 +532,49 @@ def generate_draft(
     answer with ``cut_note`` set. Raises :class:`AllProvidersFailed` when nothing usable
     came back and ``ValueError`` for an unknown ``only``.
     """
+    return _cascade(settings, _Task(req), job_id, on_step, only, clock=clock, purpose=purpose, timeout_cap_s=timeout_cap_s)
+
+
+def pick_fillers(
+    settings: Settings,
+    req: FillRequest,
+    job_id: int | None = None,
+    on_step: Callable[[str], None] | None = None,
+    *,
+    clock: Clock | None = None,
+    purpose: str = "fill",
+    timeout_cap_s: float | None = None,
+) -> CascadeResult:
+    """Ask the providers in cascade order to pick fillers from a numbered candidate list
+    (issue 18): one grounded request, answered with line numbers only.
+
+    The same cascade as :func:`generate_draft` (gates and cooldowns, retries, successors,
+    an ``AiAttempt`` row per attempt with ``purpose`` "fill", so scheduled fills count
+    against the daily AI-call cap). Every pick is validated against the lines the
+    provider was shown (all of ``req.candidates`` for Gemini, the first
+    ``req.compact_lines`` for a local model): the result's ``picks`` are 1-based
+    positions in ``req.candidates``, each once, in the AI's order, at most
+    ``req.count``; ``draft`` is empty. Needs an app context. Raises
+    :class:`AllProvidersFailed` when no provider gave a valid pick and ``ValueError``
+    when ``req.candidates`` is empty.
+    """
+    if not req.candidates:
+        raise ValueError("a fill request needs candidate lines")
+    return _cascade(settings, _FillTask(req), job_id, on_step, None, clock=clock, purpose=purpose, timeout_cap_s=timeout_cap_s)
+
+
+def _cascade(
+    settings: Settings,
+    task: _Task,
+    job_id: int | None,
+    on_step: Callable[[str], None] | None,
+    only: str | None,
+    *,
+    clock: Clock | None,
+    purpose: str,
+    timeout_cap_s: float | None,
+) -> CascadeResult:
+    """The cascade loop shared by :func:`generate_draft` and :func:`pick_fillers`."""
     clock = clock or utcnow
     stored = successors.load(settings)
     chain = restrict_chain(provider_chain(settings, stored), only)
@@ -472,7 +585,7 @@ def generate_draft(
     for state in states.values():
         db.session.expunge(state)
     db.session.commit()
-    run = _Run(settings, req, rec, on_step, clock, timeout_cap_s, only, states, chain)
+    run = _Run(settings, task, rec, on_step, clock, timeout_cap_s, only, states, chain)
     for spec in chain:
         if not spec.configured:
             log.info("%s skipped: not configured (%s)", spec.display_name, spec.missing)
@@ -489,23 +602,11 @@ def generate_draft(
 def _partial_result(run: _Run) -> CascadeResult:
     partial = run.partial
     assert partial is not None
-    n = len(partial.parsed.draft.tracks)
+    n = _size(partial.parsed)
     note = cut_note(n, run.count)
     run.rec.flush()
     log.warning("Every AI provider failed; keeping the cut answer of %s: %s", partial.spec.display_name, note)
-    return CascadeResult(
-        partial.parsed.draft,
-        partial.spec.kind,
-        partial.spec.model,
-        partial.spec.display_name,
-        partial.latency_ms,
-        run.rec.summaries,
-        partial.parsed.method,
-        partial.parsed.dropped,
-        partial.spec.slot,
-        note,
-        run.count,
-    )
+    return _result(partial.parsed, partial.spec, partial.latency_ms, run.rec.summaries, note, run.count)
 
 
 def _log_failure(settings: Settings, spec: ProviderSpec, failure: ProviderFailure, until: dt.datetime | None, now: dt.datetime) -> None:

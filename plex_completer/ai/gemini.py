@@ -29,6 +29,7 @@ import httpx
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
+from pydantic import BaseModel
 
 from ..config import Settings
 from .base import Answer, ClientCache, Probe
@@ -55,6 +56,16 @@ _clients = ClientCache()
 # request (t_schema costs milliseconds per call). Gemini 2.0 only takes the OpenAPI-style
 # ``response_schema``, so it keeps the class.
 _JSON_SCHEMA = draft_json_schema()
+_JSON_SCHEMAS: dict[type[BaseModel], dict[str, Any]] = {PlaylistDraft: _JSON_SCHEMA}
+
+
+def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of ``model``, built once per class."""
+    found = _JSON_SCHEMAS.get(model)
+    if found is None:
+        found = _JSON_SCHEMAS[model] = model.model_json_schema()
+    return found
+
 # The SDK's HTTP backend logs every request at INFO ("HTTP Request: POST .../models/x:
 # generateContent"); the cascade's own lines tell that story with the provider's name.
 for _noisy in ("httpx2", "google_genai"):
@@ -127,13 +138,27 @@ def classify_exception(exc: BaseException, *, model: str, configured: tuple[str,
     return ProviderFailure(Outcome.SERVER, f"unexpected error: {one_line(exc, 200)}", error_class=type(exc).__name__)
 
 
-def generate(settings: Settings, model: str, prompt: Prompt, plan: RequestPlan, timeout_s: float, now: dt.datetime) -> Answer:
+def generate(
+    settings: Settings,
+    model: str,
+    prompt: Prompt,
+    plan: RequestPlan,
+    timeout_s: float,
+    now: dt.datetime,
+    *,
+    answer_schema: type[BaseModel] = PlaylistDraft,
+) -> Answer:
     """Ask ``model`` for a playlist with the settings of ``plan``; return its raw :class:`Answer`.
 
-    ``timeout_s`` is seconds. Raises :class:`ProviderFailure` (classified) on any API or
-    transport error and for a blocked prompt or withheld answer (outcome ``blocked``).
+    ``timeout_s`` is seconds. ``answer_schema`` is the structured output asked for
+    (:class:`PlaylistDraft`, or :class:`~plex_completer.ai.schema.FillPicks` for a fill
+    request). Raises :class:`ProviderFailure` (classified) on any API or transport error
+    and for a blocked prompt or withheld answer (outcome ``blocked``).
     """
-    schema = {"response_schema": PlaylistDraft} if plan.family == "2.0" else {"response_json_schema": _JSON_SCHEMA}
+    if plan.family == "2.0":
+        schema: dict[str, Any] = {"response_schema": answer_schema}
+    else:
+        schema = {"response_json_schema": _json_schema(answer_schema)}
     config = types.GenerateContentConfig(
         system_instruction=prompt.system,
         response_mime_type="application/json",

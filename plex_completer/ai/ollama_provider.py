@@ -113,12 +113,23 @@ def supports_thinking(url: str, model: str, timeout_s: float) -> bool:
     return value
 
 
-def generate(settings: Settings, model: str, prompt: Prompt, count: int, *, larger: bool = False, timeout_cap_s: float | None = None) -> Answer:
+def generate(
+    settings: Settings,
+    model: str,
+    prompt: Prompt,
+    count: int,
+    *,
+    larger: bool = False,
+    timeout_cap_s: float | None = None,
+    answer_format: dict[str, Any] | None = None,
+) -> Answer:
     """Ask ``model`` on the Ollama server at ``OLLAMA_URL`` for a playlist (streamed).
 
     ``larger`` doubles ``num_predict`` (the retry after a cut answer); ``timeout_cap_s``
-    (seconds) caps both timeouts. Raises :class:`ProviderFailure` on any failure,
-    outcome ``transport`` when the first token or the whole answer is late.
+    (seconds) caps both timeouts; ``answer_format`` is the JSON Schema sent as
+    ``format`` (default: the playlist draft's; a fill request sends
+    :func:`~plex_completer.ai.schema.fill_json_schema`). Raises :class:`ProviderFailure`
+    on any failure, outcome ``transport`` when the first token or the whole answer is late.
     """
     url = settings.OLLAMA_URL or ""
     total_s = min(settings.OLLAMA_TIMEOUT, timeout_cap_s) if timeout_cap_s else settings.OLLAMA_TIMEOUT
@@ -133,7 +144,7 @@ def generate(settings: Settings, model: str, prompt: Prompt, count: int, *, larg
         stream = get_client(url, first_s).chat(
             model=model,
             messages=[{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
-            format=_SCHEMA,
+            format=answer_format or _SCHEMA,
             stream=True,
             options=request_options(prompt, count, larger=larger),
             keep_alive=settings.OLLAMA_KEEP_ALIVE,

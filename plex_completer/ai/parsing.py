@@ -290,3 +290,88 @@ def parse_answer(text: str | None, count: int, *, structured: Any = None, trunca
         method = "repaired"
     notes = ["answer was cut at the token limit"] if truncated else []
     return ParsedDraft(draft, method, dropped, notes)
+
+
+# -- fill answers (issue 18) ---------------------------------------------------------------
+
+_PICK_KEYS = ("picks", "lines", "numbers", "line_numbers", "tracks", "items")
+_PICK_NUMBER = re.compile(r"^\s*#?\s*(\d{1,4})\s*[.):]?\s*$")
+
+
+@dataclass
+class ParsedPicks:
+    """Validated line numbers of a fill answer, in the AI's order.
+
+    ``picks`` are 1-based numbers of lines the prompt showed, each once, at most the
+    asked count; ``method`` as for :class:`ParsedDraft`; ``dropped`` counts rejected
+    items (not a shown line, not a number, repeated, over the count).
+    """
+
+    picks: list[int]
+    method: str
+    dropped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _pick_number(item: Any) -> int | None:
+    if isinstance(item, bool):
+        return None
+    if isinstance(item, dict):  # {"line": 12} or {"number": 12}
+        item = _first(item, ("line", "number", "n", "id", "pick"))
+    if isinstance(item, float) and item.is_integer():
+        return int(item)
+    if isinstance(item, int):
+        return item
+    if isinstance(item, str):
+        match = _PICK_NUMBER.match(item)
+        return int(match.group(1)) if match else None
+    return None
+
+
+def picks_from_value(value: Any, count: int, shown: int) -> tuple[list[int], int]:
+    """Validate a decoded fill answer (``{"picks": [...]}`` or a bare list) against a list
+    of ``shown`` lines; return ``(picks, dropped)``. Numbers outside ``1..shown``,
+    non-numbers and repeats are dropped, the AI's order is kept, the result is trimmed to
+    ``count`` (clamped 1-100). Raises :class:`BadOutput` when no valid pick remains.
+    """
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    items = value if isinstance(value, list) else _first(value, _PICK_KEYS) if isinstance(value, dict) else None
+    if not isinstance(items, list):
+        raise BadOutput("the answer held no list of line numbers")
+    limit = clamp_count(count)
+    picks: list[int] = []
+    dropped = 0
+    for item in items:
+        number = _pick_number(item)
+        if number is None or not 1 <= number <= shown or number in picks or len(picks) >= limit:
+            dropped += 1
+            continue
+        picks.append(number)
+    if not picks:
+        raise BadOutput(f"none of the {len(items)} picks was a line of the list")
+    return picks, dropped
+
+
+def parse_picks(text: str | None, count: int, shown: int, *, structured: Any = None, truncated: bool = False) -> ParsedPicks:
+    """Parse a fill answer into validated line numbers (see :func:`picks_from_value`).
+
+    Same steps as :func:`parse_answer` (the SDK's parsed value, the text as JSON, JSON
+    in prose or a fence, json_repair); ``shown`` is the number of candidate lines the
+    prompt showed. Raises :class:`BadOutput` when no step yields a valid pick.
+    """
+    if structured is not None:
+        try:
+            picks, dropped = picks_from_value(structured, count, shown)
+            return ParsedPicks(picks, "structured", dropped)
+        except BadOutput:
+            pass
+    found = extract_json(text)
+    if found is None:
+        if not text or not text.strip():
+            raise BadOutput("the answer was empty")
+        raise BadOutput("the answer held no JSON")
+    value, method = found
+    picks, dropped = picks_from_value(value, count, shown)
+    notes = ["answer was cut at the token limit"] if truncated else []
+    return ParsedPicks(picks, method, dropped, notes)

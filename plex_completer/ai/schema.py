@@ -85,3 +85,55 @@ class GenerationRequest:
     def track_count(self) -> int:
         """``count`` clamped to ``MIN_TRACKS..MAX_TRACKS``."""
         return clamp_count(self.count)
+
+
+# -- filling from the library (issue 18) -------------------------------------------------
+
+#: Candidate lines a local model is shown (Ollama's default context is 4k tokens below
+#: 24 GiB of VRAM; 100 lines of about 20 tokens leave room for the rest of the prompt).
+COMPACT_CANDIDATE_LINES = 100
+#: Most candidate lines any provider is shown.
+MAX_CANDIDATE_LINES = 400
+
+
+class FillPicks(BaseModel):
+    """The answer to a fill request: line numbers of the candidate list, in playing order.
+
+    The same schema serves Gemini (``response_json_schema``) and Ollama (``format``), as
+    for :class:`PlaylistDraft`; every number is validated afterwards
+    (:func:`plex_completer.ai.parsing.parse_picks`).
+    """
+
+    picks: list[int] = Field(description="Line numbers from the numbered list, in playing order.")
+
+
+def fill_json_schema() -> dict[str, Any]:
+    """The JSON schema of :class:`FillPicks` (a plain dict, for Ollama's ``format``)."""
+    return FillPicks.model_json_schema()
+
+
+@dataclass
+class FillRequest:
+    """A grounded request: pick fillers for a playlist from a numbered list of library tracks.
+
+    ``prompt`` is the user's request (untrusted text); ``count`` the number of fillers
+    wanted (clamped to 1-100); ``matched`` the "Artist – Title" lines already in the
+    playlist; ``candidates`` the candidate lines ("Artist – Title (Album, Year)",
+    untrusted library text), numbered from 1 in this order. Gemini sees every line (at
+    most :data:`MAX_CANDIDATE_LINES`), a local model the first ``compact_lines``.
+    """
+
+    prompt: str
+    count: int
+    matched: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    compact_lines: int = COMPACT_CANDIDATE_LINES
+
+    @property
+    def pick_count(self) -> int:
+        """``count`` clamped to ``MIN_TRACKS..MAX_TRACKS``."""
+        return clamp_count(self.count)
+
+    def shown(self, compact: bool) -> int:
+        """How many candidate lines the prompt shows (``compact``: a local model)."""
+        return min(len(self.candidates), self.compact_lines if compact else MAX_CANDIDATE_LINES)

@@ -11,6 +11,7 @@ import click
 
 from ..extensions import db
 from ..jobs import runner
+from ..limits import FILL_MODES
 from ..models import JobStatus, Playlist
 from ..services.playlist_actions import rescan_dedupe_key, validate_request
 
@@ -24,19 +25,26 @@ def _finish(job) -> None:
 @click.argument("prompt")
 @click.option("--count", "-n", default=30, show_default=True, help="Number of tracks (5-100).")
 @click.option("--owner", default=None, help="Optional owner name stored with the playlist.")
-def generate_command(prompt: str, count: int, owner: str | None) -> None:
+@click.option("--fill", "fill_mode", type=click.Choice(list(FILL_MODES)), default=None,
+              help="fill: top up from your library (default: the FILL_MODE setting); library: only your tracks; wish: the AI's list only.")
+def generate_command(prompt: str, count: int, owner: str | None, fill_mode: str | None) -> None:
     """Ask the AI for a playlist, match it against the library and write it to Plex."""
     try:
         prompt, count = validate_request(prompt, count)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    job = runner.run_now("generate", {"prompt": prompt, "count": count, "owner": owner})
+    params = {"prompt": prompt, "count": count, "owner": owner}
+    if fill_mode:
+        params["fill_mode"] = fill_mode
+    job = runner.run_now("generate", params)
     _finish(job)
     result = job.result or {}
     playlist = db.session.get(Playlist, result.get("playlist_id"))
     click.echo(f"Provider: {result.get('provider')}")
     click.echo(f"Playlist: {playlist.title} (id {playlist.id})")
     click.echo(f"Matched: {result.get('matched')} of {result.get('total')} ({result.get('total', 0) - result.get('matched', 0)} missing)")
+    if result.get("fillers"):
+        click.echo(f"From your library, to fill: {result['fillers']}")
     click.echo(f"Plex playlist ratingKey: {playlist.plex_rating_key or 'not yet in Plex'}")
     if playlist.status_message:
         click.echo(playlist.status_message)

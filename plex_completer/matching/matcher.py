@@ -179,6 +179,11 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def entries(self) -> list[LibraryEntry]:
+        """The library entries this matcher was built from (read-only: do not mutate)."""
+        return self._entries
+
     def entry(self, rating_key: int) -> LibraryEntry | None:
         """The library entry with this ratingKey, or None."""
         i = self._by_key.get(rating_key)

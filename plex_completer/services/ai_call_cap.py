@@ -14,6 +14,9 @@ changed more than once, so keep the cap well under the smallest RPD of the model
 ``skipped`` ones (a model in cooldown or not configured costs no request). The cap is
 checked before each refresh; one refresh may use several calls when the cascade falls
 through, so the day may end a call or two above the cap, never a refresh above it.
+The fill request of a refresh (issue 18, ``AiAttempt.purpose == "fill"``) counts the
+same way; when the cap is already reached it is skipped (the refresh keeps what
+matched) rather than postponing the refresh.
 """
 
 from __future__ import annotations

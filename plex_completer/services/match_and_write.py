@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from ..matching import Matcher, Override, Suggestion
+from ..matching import MatchDecision, Matcher, Override, Suggestion
 from ..models import MatchOverride, Playlist, PlaylistStatus, RescanRecord, SuggestedTrack, utcnow
 from ..plex import playlist_writes as plex_playlists
 from ..plex.errors import PlexError, PlexServerChanged
@@ -23,6 +23,9 @@ from . import plex_edits
 from .playlist_merge import MergeResult, merge_field, merge_keys
 
 log = logging.getLogger(__name__)
+
+#: The reason shown for a filler (issue 18): a library track the AI picked to fill.
+FILLER_REASON = "From your library, to fill"
 
 
 @dataclass
@@ -66,6 +69,14 @@ def ordered_rating_keys(playlist: Playlist) -> list[int]:
     return keys
 
 
+def _filler_decision(track: SuggestedTrack, matcher: Matcher) -> MatchDecision:
+    """A filler (issue 18) is its library track while the index has it; no re-matching."""
+    key = track.matched_rating_key
+    if key is not None and matcher.entry(key) is not None:
+        return MatchDecision(key, 100.0, FILLER_REASON, "filler")
+    return MatchDecision(None, 0.0, "This filler is no longer in your library", "filler")
+
+
 @dataclass(frozen=True)
 class Counts:
     """A playlist's numbers: ``in_library`` of ``total`` suggestions resolve to a library
@@ -88,7 +99,7 @@ def playlist_counts(playlist: Playlist) -> Counts:
     generation = playlist.current_generation
     if generation is None:
         return Counts()
-    tracks = list(generation.tracks)
+    tracks = [t for t in generation.tracks if not t.filler]  # fillers (issue 18) are not suggestions
     return Counts(sum(1 for t in tracks if effective_rating_key(t) is not None), len(tracks))
 
 
@@ -103,20 +114,26 @@ def shown_counts(playlist: Playlist) -> Counts | None:
 
 def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
     """Re-match the playlist's current AI track list against ``matcher``; store each
-    decision (ratingKey, score 0-100, reason) on its ``SuggestedTrack``. No AI call."""
+    decision (ratingKey, score 0-100, reason) on its ``SuggestedTrack``. No AI call.
+
+    Fillers (issue 18) keep their library track while it is in the index (a user's
+    override still wins) and are left out of the counts, which describe the wish list.
+    """
     generation = playlist.current_generation
     outcome = MatchOutcome()
     if generation is None:
         return outcome
     tracks = list(generation.tracks)
-    suggestions = [Suggestion(artist=t.artist, title=t.title, album=t.album, year=t.year) for t in tracks]
+    wished = [t for t in tracks if not t.filler or t.override]
+    suggestions = [Suggestion(artist=t.artist, title=t.title, album=t.album, year=t.year) for t in wished]
     # A track removed in Plex stays matched to the track that was removed.
     overrides = [
         Override(kind="track" if t.override == MatchOverride.REMOVED else t.override, rating_key=t.override_rating_key)
         if t.override else None
-        for t in tracks
+        for t in wished
     ]
-    decisions = matcher.match_many(suggestions, overrides)
+    matched = dict(zip((id(t) for t in wished), matcher.match_many(suggestions, overrides), strict=True))
+    decisions = [matched.get(id(t)) or _filler_decision(t, matcher) for t in tracks]
     now = utcnow()
     for track, decision in zip(tracks, decisions, strict=True):
         before = effective_rating_key(track)
@@ -125,6 +142,8 @@ def apply_matches(playlist: Playlist, matcher: Matcher) -> MatchOutcome:
         track.reason = decision.reason
         track.matched_at = now
         after = effective_rating_key(track)
+        if track.filler:
+            continue
         if before is None and after is not None:
             outcome.newly_matched.append(track)
         elif before is not None and after is None:

@@ -51,14 +51,20 @@ def validate_request(prompt: str, count: int) -> tuple[str, int]:
 # -- enqueueing (called by routes and the CLI) -----------------------------------------
 
 
-def start_generation(prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None) -> Job:
+def start_generation(prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
+                     fill_mode: str | None = None) -> Job:
     """Enqueue a "generate" job; an identical active request returns the same job.
 
-    Raises ``ValueError`` for a bad prompt or count.
+    ``fill_mode`` is one of :data:`~plex_completer.limits.FILL_MODES` (issue 18) or None
+    for the ``FILL_MODE`` setting. Raises ``ValueError`` for a bad prompt, count or mode.
     """
     prompt, count = validate_request(prompt, count)
+    if fill_mode is not None and fill_mode not in limits.FILL_MODES:
+        raise ValueError(f"Choose how to fill the playlist: {', '.join(limits.FILL_MODES)}.")
     params = {"prompt": prompt, "count": count, "owner": owner, "taste_seed_rating_key": taste_seed_rating_key}
-    key = "generate:" + _fingerprint(prompt.lower(), count, owner, taste_seed_rating_key)
+    if fill_mode is not None:
+        params["fill_mode"] = fill_mode
+    key = "generate:" + _fingerprint(prompt.lower(), count, owner, taste_seed_rating_key, *([fill_mode] if fill_mode else []))
     return runner.enqueue("generate", params, dedupe_key=key)
 
 

@@ -18,7 +18,7 @@ from ..errors import JobPostponed, UserFacingError
 from ..extensions import db
 from ..jobs import JobContext, job_kind
 from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
-from . import matcher_cache
+from . import library_fill, matcher_cache
 from .kept_choices import carry_over_choices, describe_kept
 from .match_and_write import (
     Counts,
@@ -121,11 +121,18 @@ def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, before
 
 
 @job_kind("generate")
-def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None) -> dict[str, Any]:
-    """Job: prompt → AI cascade → store the track list → match → write the Plex playlist.
+def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
+                   fill_mode: str | None = None) -> dict[str, Any]:
+    """Job: prompt → AI cascade → store the track list → match → fill from the library
+    when short (issue 18) → write the Plex playlist.
 
-    An AI failure of every provider fails the job and stores nothing.
+    ``fill_mode`` (``fill``, ``library``, ``wish``; None: the ``FILL_MODE`` setting)
+    says how the playlist is filled. An AI failure of every provider fails the job and
+    stores nothing.
     """
+    mode = fill_mode or _settings().FILL_MODE
+    if mode == "library":
+        return _run_library_only(ctx, prompt, count, owner)
     ctx.progress(0, 4, "Asking the AI")
     seed, seed_note = _taste_seed(taste_seed_rating_key)
     result = _ask_ai(ctx, prompt, count, taste_seed=seed)
@@ -140,13 +147,36 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     db.session.add(playlist)
     db.session.flush()
     ctx.job.playlist_id = playlist.id
-    outcome = apply_matches(playlist, matcher_cache.get_matcher())
-    db.session.commit()  # the AI track list is safe before we talk to Plex
+    matcher = matcher_cache.get_matcher()
+    outcome = apply_matches(playlist, matcher)
+    db.session.commit()  # the AI track list is safe before we talk to Plex (and the fill's AI call)
+    fill = library_fill.FillOutcome()
+    if mode == "fill":
+        fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)  # issue 18: at most one request
+    db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, "generate", outcome, None, note=_cut_sentence(result).strip())
+    out = _finish(ctx, playlist, "generate", outcome, None, note=(_cut_sentence(result) + fill.note).strip())
     out["provider"] = result.display_name
+    out["fillers"] = fill.added
     out["message"] = f"{out['message']} Written by {result.display_name}." + (f" {seed_note}" if seed_note else "")
     log.info("Playlist '%s' generated with %s: %s", playlist.title, result.display_name, out["message"])
+    return out
+
+
+def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | None) -> dict[str, Any]:
+    """The "Only tracks from my library" mode (issue 18): one grounded request, no wish list."""
+    ctx.progress(0, 3, "Picking from your library")
+    matcher = matcher_cache.get_matcher()
+    playlist, fill = library_fill.new_library_playlist(ctx, prompt, count, owner, matcher)
+    outcome = apply_matches(playlist, matcher)
+    db.session.commit()
+    out = _finish(ctx, playlist, "generate", outcome, None)
+    message = f"{fill.added} tracks from your library, picked by {fill.provider}."
+    if not out["wrote_to_plex"] and playlist.status == PlaylistStatus.PENDING_PLEX:
+        message += " " + playlist.status_message
+    playlist.rescans[-1].message = message
+    db.session.commit()
+    out.update(message=message, provider=fill.provider, fillers=fill.added)
     return out
 
 
@@ -169,16 +199,24 @@ def regenerate_playlist(
     generation = _store_generation(playlist, result.draft, result, playlist.prompt)
     kept_note = describe_kept(carry_over_choices(previous_generation, generation))
     ctx.progress(1, 4, f"Matching {len(result.draft.tracks)} tracks")
-    outcome = apply_matches(playlist, matcher_cache.get_matcher())
+    matcher = matcher_cache.get_matcher()
+    outcome = apply_matches(playlist, matcher)
     db.session.commit()
+    fill = library_fill.FillOutcome()
+    if library_fill.has_fillers(previous_generation):  # issue 18: a filled playlist stays full
+        fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)
+        db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
-    out = _finish(ctx, playlist, history_kind, outcome, before, note=" ".join(filter(None, [_cut_sentence(result).strip(), kept_note])))
+    out = _finish(ctx, playlist, history_kind, outcome, before,
+                  note=" ".join(filter(None, [_cut_sentence(result).strip(), kept_note, fill.note.strip()])))
+    out["fillers"] = fill.added
     out["provider"] = result.display_name
     out["message"] = (
         f"New track list by {result.display_name}: {outcome.matched} of {outcome.total} tracks in your library."
         + _cut_sentence(result)
         + ("" if out["wrote_to_plex"] or playlist.status == PlaylistStatus.SYNCED else " " + playlist.status_message)
         + (f" {kept_note}" if kept_note else "")
+        + fill.note
     )
     return out
 
@@ -194,9 +232,10 @@ def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
     before = shown_counts(playlist)
     before_keys = list(playlist.written_rating_keys or [])
     outcome = apply_matches(playlist, matcher)
+    replaced = library_fill.replace_fillers(playlist, outcome)  # issue 18: arrivals take fillers' places
     write = write_to_plex(playlist)
     after = playlist_counts(playlist)
-    message = describe_change("rescan", before, after, outcome)
+    message = describe_change("rescan", before, after, outcome) + library_fill.replacement_sentence(replaced)
     if write.edits:
         message += " " + write.edits
     changed = bool(outcome.newly_matched or outcome.lost or write.wrote or (before is not None and before != after))

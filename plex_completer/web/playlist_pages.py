@@ -60,8 +60,11 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
         "prompt": form.get("prompt", "").strip(),
         "count": form.get("count", str(DEFAULT_TRACKS)).strip(),
         "seed": form.get("seed", "").strip(),
+        "fill_mode": form.get("fill_mode", "").strip() or current_app.config["SETTINGS"].FILL_MODE,
     }
     errors = limits.request_errors(limits.clean_prompt(values["prompt"]), values["count"])
+    if values["fill_mode"] not in limits.FILL_MODES:
+        errors["fill_mode"] = "Pick one of the choices."
     if "count" not in errors:
         values["count"] = limits.parse_count(values["count"])
     if values["seed"] and not (values["seed"].isascii() and values["seed"].isdigit()):
@@ -82,6 +85,7 @@ def _render_new(values: dict, errors: dict | None = None, error: str | None = No
         min_tracks=MIN_TRACKS,
         max_tracks=MAX_TRACKS,
         settings=settings,
+        fill_modes=limits.FILL_MODES,
         seeds_inline=request.args.get("seeds") == "1",
         seed_state=seed_options() if request.args.get("seeds") == "1" else None,
     ), status
@@ -105,7 +109,8 @@ def seed_options() -> dict:
 def new():
     """The "new playlist" form; ``prompt``/``count`` in the query string prefill it."""
     count = limits.parse_count(request.args.get("count", "")) or DEFAULT_TRACKS
-    values = {"prompt": request.args.get("prompt", "")[:MAX_PROMPT_CHARS], "count": min(max(count, MIN_TRACKS), MAX_TRACKS), "seed": ""}
+    values = {"prompt": request.args.get("prompt", "")[:MAX_PROMPT_CHARS], "count": min(max(count, MIN_TRACKS), MAX_TRACKS), "seed": "",
+              "fill_mode": current_app.config["SETTINGS"].FILL_MODE}
     return _render_new(values)
 
 
@@ -128,7 +133,8 @@ def create():
             return _render_new(values, duplicate=existing, status=409)
     svc = playlist_actions
     try:
-        job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None)
+        job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None,
+                                   fill_mode=values["fill_mode"])
     except (UserFacingError, ValueError) as exc:
         return _render_new(values, error=redact(str(exc)), status=400)
     return _to_job_page(job)

@@ -64,7 +64,7 @@ def test_a_kept_cut_answer_is_recorded_on_the_playlist_and_the_job(today_app, to
     job = runner.run_now("generate", {"prompt": "1985 hits", "count": 40, "owner": None})
     assert job.status == JobStatus.DONE, job.message
     generation = db.session.scalars(db.select(Generation)).one()
-    n = len(generation.tracks)
+    n = len([t for t in generation.tracks if not t.filler])  # the wish list; fillers may follow (issue 18)
     assert 0 < n < 40 and generation.ai_note == f"the AI's answer was cut: {n} of 40 tracks"
     assert f"The AI's answer was cut: {n} of 40 tracks." in job.result["message"]
 

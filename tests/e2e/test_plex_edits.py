@@ -66,7 +66,8 @@ def _in_plex(stack, playlist: Playlist) -> list[int]:
 
 def _generate(stack, tracks, extra=()) -> Playlist:
     _answer(stack, tracks, extra)
-    job = svc.start_generation("night drive", len(tracks) + len(extra))
+    # The wish list only: these scenarios are about edits made in Plex, not about filling (issue 18).
+    job = svc.start_generation("night drive", len(tracks) + len(extra), fill_mode="wish")
     assert job.status == JobStatus.DONE, job.message
     playlist = db.session.get(Playlist, job.result["playlist_id"])
     assert _in_plex(stack, playlist) == [t.rating_key for t in tracks]

@@ -52,7 +52,10 @@ parts, ``finishReason: OTHER``), ``429-minute``, ``429-day``, ``429-multi``,
 
 The answer text is JSON of ``{"title", "description", "tracks": [{"artist", "title",
 "album", "year"}]}`` whatever response schema the client sent; ``answer(prompt_text,
-count)`` builds it (default :func:`tests.fakes.ai.llm_answers.realistic_answer`).
+count)`` builds it (default :func:`tests.fakes.ai.llm_answers.realistic_answer`). A fill
+request (the response schema asks for ``picks``, issue 18) is answered with line numbers
+of the list in its prompt by ``fill_answer(prompt_text)`` (default
+:func:`tests.fakes.ai.fill_answers.fill_answer`).
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes.ai import gemini_errors as E
+from tests.fakes.ai.fill_answers import fill_answer, is_fill_schema
 from tests.fakes.ai.llm_answers import as_json_text, extract_count, realistic_answer
 from tests.fakes.http_base import BehaviourScript, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
 
@@ -346,6 +350,7 @@ class GeminiEmulator(LoopbackServer):
         self.library = library
         self.answer: Callable[[str, int], dict] = answer or (
             lambda p, c: realistic_answer(p, c, library=self.library))
+        self.fill_answer: Callable[[str], dict] = fill_answer
         self._scripts: dict[str, BehaviourScript] = {}
 
     # --- scripting -------------------------------------------------------------------
@@ -454,6 +459,13 @@ class GeminiEmulator(LoopbackServer):
             res["thinking"] = True
         return res
 
+    def answer_for(self, call: GenerateCall, count: int) -> dict:
+        """The answer object: line numbers for a fill request (the schema asks for
+        ``picks``, :mod:`tests.fakes.ai.fill_answers`), else a playlist draft."""
+        if is_fill_schema(call.response_schema):
+            return self.fill_answer(call.prompt_text)
+        return self.answer(call.prompt_text, count)
+
     def build_response(self, call: GenerateCall, behaviour: str) -> dict:
         """The 200 body of generateContent for a non-error ``behaviour``."""
         count = extract_count(call.prompt_text + "\n" + call.system_text)
@@ -475,7 +487,7 @@ class GeminiEmulator(LoopbackServer):
             return {"candidates": [{"content": {"role": "model"}, "finishReason": "OTHER", "index": 0}],
                     "usageMetadata": usage, **base}
         style = behaviour if behaviour in ("fenced", "prose", "broken", "truncated") else "ok"
-        text = as_json_text(self.answer(call.prompt_text, count), style)
+        text = as_json_text(self.answer_for(call, count), style)
         parts: list[dict] = [{"text": text}]
         thoughts = 0
         if thinks:
@@ -506,7 +518,7 @@ class GeminiEmulator(LoopbackServer):
         if behaviour in ("safety", "empty"):
             return self._build_2025_like(call, behaviour, usage, base, prompt_tokens)
         style = behaviour if behaviour in ("fenced", "prose", "broken", "truncated") else "ok"
-        text = as_json_text(self.answer(call.prompt_text, count), style)
+        text = as_json_text(self.answer_for(call, count), style)
         card = _MODEL_CARDS.get(call.model)
         cap = call.max_output_tokens or (card[3] if card else 8_192)
         thoughts = self.thought_tokens(call)

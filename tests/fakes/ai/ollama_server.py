@@ -47,6 +47,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.ai.fill_answers import fill_answer, is_fill_schema
 from tests.fakes.ai.llm_answers import as_json_text, extract_count, realistic_answer
 from tests.fakes.http_base import BehaviourScript, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
 
@@ -142,7 +143,10 @@ class _OllamaHandler(EmulatorHandler):
             with emu._lock:
                 emu.truncated.append(req)
         style = behaviour if behaviour in ("fenced", "prose", "broken", "truncated") else "ok"
-        text = as_json_text(emu.answer(prompt, extract_count(prompt)), style)
+        if is_fill_schema(body.get("format")):  # a fill request (issue 18): line numbers of the list
+            text = as_json_text(emu.fill_answer(prompt), style)
+        else:
+            text = as_json_text(emu.answer(prompt, extract_count(prompt)), style)
         num_predict = options.get("num_predict")
         if emu.era == "today" and isinstance(num_predict, int) and num_predict > 0 and _tokens(text) > num_predict:
             text = text[: num_predict * 4]  # cut at num_predict tokens, done_reason "length"
@@ -210,6 +214,7 @@ class OllamaEmulator(LoopbackServer):
         self.library = library
         self.answer: Callable[[str, int], dict] = answer or (
             lambda p, c: realistic_answer(p, c, library=self.library))
+        self.fill_answer: Callable[[str], dict] = fill_answer  # answers a fill request (schema asks for picks)
         self.loaded: list[str] = []
         self._script = BehaviourScript("ok")
 
