@@ -350,7 +350,13 @@ class IndexKeys:
     def keys(self, lo: int | None, hi: int | None) -> list[int]:
         """The keys with ``lo <= key < hi``."""
         self.queries += 1
-        found = self.conn.scalars(sa.select(TRACKS.c.rating_key).where(self._where(lo, hi))).all()
+        result = self.conn.execute(sa.select(TRACKS.c.rating_key).where(self._where(lo, hi)))
+        try:
+            # Plain DBAPI rows: the removal check may read every key of a 200k index, and
+            # SQLAlchemy's row objects cost about 2.5x as much for a column of integers.
+            found = [row[0] for row in result.cursor.fetchall()]
+        finally:
+            result.close()
         return [*found, *self._extra(lo, hi)]
 
 
