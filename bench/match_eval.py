@@ -222,6 +222,19 @@ _FILLERS = ("Again", "Tonight", "Forever", "Baby", "Tomorrow", "Alone", "Home")
 _SWAPS = ("Summer", "Midnight", "Heart", "River", "Fire", "Dream", "Angel", "Highway")
 
 
+def _swap_a_word(title: str, rng: random.Random) -> str | None:
+    """``title`` with one word of four letters or more replaced by a word of
+    :data:`_SWAPS` (another song); None when the title has under three words or no such
+    word."""
+    ws = title.split()
+    long_words = [i for i, w in enumerate(ws) if len(w) >= 4 and w.isalpha()]
+    if len(ws) < 3 or not long_words:
+        return None
+    i = rng.choice(long_words)
+    ws[i] = rng.choice([w for w in _SWAPS if w.lower() != ws[i].lower()])
+    return " ".join(ws)
+
+
 class _Generator:
     def __init__(self, tracks: list[FakeTrack], seed: int) -> None:
         self.rng = random.Random(seed)
@@ -300,13 +313,9 @@ class _Generator:
         elif category == "trap_variant_word_swap":
             if variant is None:
                 return None
-            ws = title.split()
-            long_words = [i for i, w in enumerate(ws) if len(w) >= 4 and w.isalpha()]
-            if len(ws) < 3 or not long_words:
+            title = _swap_a_word(title, rng)
+            if title is None:
                 return None
-            i = rng.choice(long_words)
-            ws[i] = rng.choice([w for w in _SWAPS if w.lower() != ws[i].lower()])
-            title = " ".join(ws)
         elif category == "trap_subtitle_only":
             m = re.search(r"\(([^)]*)\)", t.title)
             if "subtitle_added" not in notes or not m:
@@ -414,13 +423,9 @@ class _Generator:
                 return None
             title = title[: m.start()] + str(int(m.group()) + 1) + title[m.end():]
         elif category == "absent_word_swap":
-            ws = title.split()
-            long_words = [i for i, w in enumerate(ws) if len(w) >= 4 and w.isalpha()]
-            if len(ws) < 3 or not long_words:
+            title = _swap_a_word(title, rng)
+            if title is None:
                 return None
-            i = rng.choice(long_words)
-            ws[i] = rng.choice([w for w in _SWAPS if w.lower() != ws[i].lower()])
-            title = " ".join(ws)
         elif category == "absent_invented":
             a, b = (s.tags["title"].split() for s in rng.sample(self.songs, 2))
             if not a or not b:
