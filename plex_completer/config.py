@@ -27,6 +27,18 @@ DEFAULT_GEMINI_MODELS = ("gemini-2.5-flash", "gemini-2.0-flash")
 # `gemini-2.5-flash-preview-09-2025`): lower-case letters, digits, dots and dashes.
 _MODEL_ID = re.compile(r"^(models/)?[a-z0-9][a-z0-9.\-]*$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Gemini 3's thinking levels (https://ai.google.dev/gemini-api/docs/thinking).
+THINKING_LEVELS = ("minimal", "low", "medium", "high")
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...], default: str) -> str:
+    """``value`` (``default`` when empty) trimmed and in the letter case of ``allowed``;
+    raises ``ValueError`` naming ``name`` and the allowed values otherwise."""
+    text = str(value or default).strip()
+    text = text.upper() if allowed[0].isupper() else text.lower()
+    if text not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return text
 
 
 class ConfigError(Exception):
@@ -177,26 +189,17 @@ class Settings(BaseModel):
     @field_validator("GEMINI_THINKING_LEVEL", mode="before")
     @classmethod
     def _thinking_level(cls, value: Any) -> str:
-        value = str(value or "low").strip().lower()
-        if value not in ("minimal", "low", "medium", "high"):
-            raise ValueError(f"GEMINI_THINKING_LEVEL must be minimal, low, medium or high, got {value!r}")
-        return value
+        return _choice("GEMINI_THINKING_LEVEL", value, THINKING_LEVELS, "low")
 
     @field_validator("FILL_MODE", mode="before")
     @classmethod
     def _fill_mode(cls, value: Any) -> str:
-        text = str(value or "fill").strip().lower()
-        if text not in FILL_MODES:
-            raise ValueError(f"FILL_MODE must be one of {', '.join(FILL_MODES)}, got {value!r}")
-        return text
+        return _choice("FILL_MODE", value, FILL_MODES, "fill")
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
     def _level(cls, value: Any) -> str:
-        value = str(value or "INFO").strip().upper()
-        if value not in _LOG_LEVELS:
-            raise ValueError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {value!r}")
-        return value
+        return _choice("LOG_LEVEL", value, _LOG_LEVELS, "INFO")
 
     @field_validator("TRUSTED_PROXIES", mode="before")
     @classmethod

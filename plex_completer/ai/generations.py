@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..config import THINKING_LEVELS
+
 # Answer size: ~40 tokens per track object (artist, title, album, year in JSON) plus
 # the title/description; measured on the emulator's realistic answers with 4 chars/token.
 ANSWER_BASE_TOKENS = 512
@@ -31,7 +33,7 @@ ANSWER_TOKENS_PER_TRACK = 60
 # Room for thinking per level, tokens. "low" thinks a few hundred to ~2k tokens on a
 # list-writing task; the larger levels get proportionally more.
 THINKING_ROOM = {"minimal": 512, "low": 2048, "medium": 6144, "high": 12288}
-LEVELS = ("minimal", "low", "medium", "high")
+LEVELS = THINKING_LEVELS  # the values GEMINI_THINKING_LEVEL accepts, least thinking first
 # Levels each model family is known to reject (prefix -> levels), with the source.
 REJECTED_LEVELS: dict[str, frozenset[str]] = {
     "gemini-3.7": frozenset({"minimal"}),  # "Allowed values are: medium, low, high", fishjar/kiss-translator#1048
