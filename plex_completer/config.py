@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,11 +31,12 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 THINKING_LEVELS = ("minimal", "low", "medium", "high")
 
 
-def _choice(name: str, value: Any, allowed: tuple[str, ...], default: str) -> str:
-    """``value`` (``default`` when empty) trimmed and in the letter case of ``allowed``;
-    raises ``ValueError`` naming ``name`` and the allowed values otherwise."""
+def _choice(name: str, value: Any, allowed: Collection[str], default: str) -> str:
+    """``value`` (``default`` when empty) trimmed and in the letter case of ``default``
+    (the values of ``allowed`` share it); raises ``ValueError`` naming ``name`` and the
+    allowed values otherwise. ``allowed`` is any collection of strings (a dict: its keys)."""
     text = str(value or default).strip()
-    text = text.upper() if allowed[0].isupper() else text.lower()
+    text = text.upper() if default.isupper() else text.lower()
     if text not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return text
