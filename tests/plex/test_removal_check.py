@@ -229,7 +229,7 @@ def test_changed_listing_asks_for_slim_rows(settings, emu, tracks):
     _synced_then_changed(settings, emu)
     emu.update_track(tracks[0].rating_key, title="New")
     sync_library(settings)
-    changed = [r for r in emu.requests if any(k.startswith("updatedAt") for k in r.query)]
+    changed = [r for r in emu.requests if any(k.startswith("updatedAt") for k in r.query) and r.query["type"] == ["10"]]
     assert len(changed) == 1
     assert "Media" in changed[0].query["excludeElements"][0].split(",")
     excluded = set(changed[0].query["excludeFields"][0].split(","))
