@@ -24,7 +24,7 @@ from ..config import current_settings
 from ..jobs import JobContext
 from ..matching import Matcher
 from ..models import Generation, MatchOverride, Playlist, SuggestedTrack, utcnow
-from . import ai_call_cap
+from . import ai_call_cap, library_tags
 from .fill_candidates import GEMINI_LINES, OLLAMA_LINES, CandidateRequest, FillIndex, sample_candidates
 from .match_and_write import FILLER_REASON, MatchOutcome, effective_rating_key, ordered_rating_keys
 
@@ -35,13 +35,15 @@ _cached: tuple[Matcher, FillIndex] | None = None
 
 
 def fill_index_for(matcher: Matcher) -> FillIndex:
-    """The :class:`FillIndex` of ``matcher``'s library entries, built once per matcher
-    (the matcher cache rebuilds the matcher when the library index changes)."""
+    """The :class:`FillIndex` of ``matcher``'s library entries and the index's tags
+    (:func:`.library_tags.track_tags`), built once per matcher (the matcher cache
+    rebuilds the matcher when the library index changes; a sync that changes tags
+    changes the index version too)."""
     global _cached
     with _lock:
         if _cached is not None and _cached[0] is matcher:
             return _cached[1]
-        index = FillIndex.build(matcher.entries)
+        index = FillIndex.build(matcher.entries, library_tags.track_tags())
         _cached = (matcher, index)
         return index
 
