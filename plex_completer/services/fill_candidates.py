@@ -215,7 +215,7 @@ class FillIndex:
         ids: dict[str, int] = {}
         empty: tuple[int, ...] = ()
         interned: dict[frozenset[str], tuple[int, ...]] = {}
-        for i, e in enumerate(self.entries):
+        for e in self.entries:
             found = tags.get(e.rating_key)
             if not found:
                 self.tags_of.append(empty)
