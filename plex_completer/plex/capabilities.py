@@ -144,8 +144,15 @@ def probe(gateway: PlexGateway, section: SectionInfo, page_size: int) -> Capabil
 
 def probe_tags(gateway: PlexGateway, section: SectionInfo, caps: Capabilities) -> None:
     """Set ``caps.tag_updated_filter`` from two or four size-0 counts of the artist and
-    album listings (:func:`.tag_sync.probe_updated_filter`), with a note when missing."""
-    caps.tag_updated_filter = tag_sync.probe_updated_filter(gateway, section, _FAR_FUTURE)
+    album listings (:func:`.tag_sync.probe_updated_filter`), with a note when missing.
+    A failed count leaves it None (asked again by the next sync): the tags are an extra,
+    the track sync goes on without them."""
+    try:
+        caps.tag_updated_filter = tag_sync.probe_updated_filter(gateway, section, _FAR_FUTURE)
+    except PlexRequestFailed as exc:
+        log.warning("Plex capability check of the artist and album listings failed: %s", exc)
+        caps.tag_updated_filter = None
+        return
     if not caps.tag_updated_filter:
         caps.notes.append("Plex ignores the updatedAt filter on artists and albums: every sync re-reads their genres.")
 

@@ -194,6 +194,8 @@ def section_all(emu, req: Request, section_key: int, what: str = "all") -> Respo
     mtype = int(type_arg) if type_arg.isdigit() else q.TYPE_ARTIST
     if what == "albums":
         mtype = q.TYPE_ALBUM
+    if mtype in emu.faults.fail_listing_types:
+        return error_page(500, "Internal Server Error")
     music = sec is emu.section
     start, size = listing_window(emu, req)
     query = req.query

@@ -81,6 +81,10 @@ class Faults:
     # Playlist add requests (PUT /playlists/{k}/items) that skip their last key while
     # answering 200: PMS accepts a partly invalid batch (MickyGX/curatorr issue #152).
     partial_adds: int = 0
+    # Section listings of these types (8 artists, 9 albums, 10 tracks) answer 500 (a
+    # server failing part of a sync; PMS answers errors with an HTML page, see
+    # pms_401_root_unauthorized.html).
+    fail_listing_types: frozenset = frozenset()
 
 
 @dataclass
