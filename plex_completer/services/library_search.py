@@ -151,7 +151,7 @@ def _genre_sql(conn: Any, genre_norm: str) -> str:
     value is inlined by the dialect's literal rendering; it is a normalised tag, only
     ``[a-z0-9 ]`` (:func:`~plex_completer.plex.tag_rows.normalize_tag`)."""
     clause = genre_clause(genre_norm, LibraryTrack.__table__.alias("t"))
-    return str(clause.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    return "(" + str(clause.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})) + ")"
 
 
 def _quote(term: str) -> str:
