@@ -106,6 +106,8 @@ class SyncResult:
     # they were not ("" when they were: the previous tags stay after a failed read).
     tag_items: int = 0
     tags_note: str = ""
+    # Seconds spent reading and storing those tags (included in ``seconds``).
+    tags_seconds: float = 0.0
 
     def summary(self) -> str:
         """One line such as ``Library sync: +42 tracks, 3 updated, 1 removed in 4.1 s
@@ -200,6 +202,7 @@ def sync_library(
             full_because="" if asked_full else because,
             tag_items=tags.items,
             tags_note=tags.note,
+            tags_seconds=round(tags.seconds, 3),
         )
         log.info("%s (section %s %r, %d requests)", result.summary(), section.key, section.title, result.requests)
         return result
@@ -209,10 +212,12 @@ def sync_library(
 
 @dataclass
 class _TagOutcome:
-    """What the tag part of a sync did: ``items`` read, ``note`` why not ("" when read)."""
+    """What the tag part of a sync did: ``items`` read, ``note`` why not ("" when read),
+    ``seconds`` spent reading and storing them."""
 
     items: int = 0
     note: str = ""
+    seconds: float = 0.0
 
 
 def _read_tags(
@@ -223,6 +228,7 @@ def _read_tags(
     ignores the updatedAt filter on them, else those updated after ``cursor``), or None
     when the read failed: then ``outcome.note`` says why and the previous tags stay."""
     report(0, 0, "Reading genres from Plex")
+    started = time.monotonic()
     try:
         if cursor is None or not caps.tag_updated_filter:
             read = tag_sync.read_all(gateway, section, page_size, slim=caps.exclude_fields, indexed=indexed)
@@ -237,17 +243,27 @@ def _read_tags(
     else:
         outcome.items = len(read.items)
         return read
+    finally:
+        outcome.seconds += time.monotonic() - started
     log.warning("Library sync kept the previous genres: %s", outcome.note)
     return None
 
 
-def _write_tags(read: tag_sync.TagRead | None) -> Callable[[Any], None] | None:
-    """The ``before_commit`` step that stores ``read`` (None: nothing to store)."""
+def _write_tags(read: tag_sync.TagRead | None, outcome: _TagOutcome) -> Callable[[Any], None] | None:
+    """The ``before_commit`` step that stores ``read`` (None: nothing to store), timed
+    into ``outcome.seconds``."""
     if read is None:
         return None
-    if read.complete:
-        return lambda conn: tag_store.replace_all(conn, read.rows)
-    return lambda conn: tag_store.replace_items(conn, read.items, read.rows)
+
+    def write(conn: Any) -> None:
+        started = time.monotonic()
+        if read.complete:
+            tag_store.replace_all(conn, read.rows)
+        else:
+            tag_store.replace_items(conn, read.items, read.rows)
+        outcome.seconds += time.monotonic() - started
+
+    return write
 
 
 def _why_full(conn: Any, section: SectionInfo, state: dict[str, Any] | None, caps: Any) -> str:
@@ -371,7 +387,7 @@ def _full_sync(
         added, updated, removed = staging.swap_in(
             section.key,
             {**state, "last_sync_figures": None},
-            before_commit=_write_tags(read),
+            before_commit=_write_tags(read, tags),
         )
         figures = _figures("full", started, added, updated, removed, gateway.requests, section)
         conn.execute(
@@ -527,7 +543,7 @@ def _incremental_sync(
     if read is not None:
         new_state["tags_updated_at"] = max(state.get("tags_updated_at") or 0, read.max_updated) or None
     added, updated, removed, total = index_store.apply_changes(
-        conn, section.key, list(rows.values()), removed_keys, new_state, synced_at, before_commit=_write_tags(read)
+        conn, section.key, list(rows.values()), removed_keys, new_state, synced_at, before_commit=_write_tags(read, tags)
     )
     figures = _figures("incremental", started, added, updated, removed, gateway.requests, section)
     if check is not None:
