@@ -168,10 +168,17 @@ def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | Non
     ctx.progress(0, 3, "Picking from your library")
     matcher = matcher_cache.get_matcher()
     playlist, fill = library_fill.new_library_playlist(ctx, prompt, count, owner, matcher)
+    return _finish_library_picks(ctx, playlist, matcher, fill, "generate", None,
+                                 f"{fill.added} tracks from your library, picked by {fill.provider}.")
+
+
+def _finish_library_picks(ctx: JobContext, playlist: Playlist, matcher: Any, fill: Any, kind: str,
+                          before: Counts | None, message: str) -> dict[str, Any]:
+    """Match, write and record a track list of library picks only ("Only tracks from my
+    library"), with ``message`` as the job's and the history's sentence."""
     outcome = apply_matches(playlist, matcher)
     db.session.commit()
-    out = _finish(ctx, playlist, "generate", outcome, None)
-    message = f"{fill.added} tracks from your library, picked by {fill.provider}."
+    out = _finish(ctx, playlist, kind, outcome, before)
     if not out["wrote_to_plex"] and playlist.status == PlaylistStatus.PENDING_PLEX:
         message += " " + playlist.status_message
     playlist.rescans[-1].message = message
@@ -243,16 +250,8 @@ def _regenerate_library_only(ctx: JobContext, playlist: Playlist, *, trigger: st
         if trigger == "schedule":
             raise JobPostponed(message)
         raise UserFacingError(message)
-    outcome = apply_matches(playlist, matcher)
-    db.session.commit()
-    out = _finish(ctx, playlist, history_kind, outcome, before)
-    message = f"New picks from your library: {fill.added} tracks, picked by {fill.provider}."
-    if not out["wrote_to_plex"] and playlist.status == PlaylistStatus.PENDING_PLEX:
-        message += " " + playlist.status_message
-    playlist.rescans[-1].message = message
-    db.session.commit()
-    out.update(message=message, provider=fill.provider, fillers=fill.added)
-    return out
+    return _finish_library_picks(ctx, playlist, matcher, fill, history_kind, before,
+                                 f"New picks from your library: {fill.added} tracks, picked by {fill.provider}.")
 
 
 @job_kind("regenerate")
