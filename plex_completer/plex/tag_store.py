@@ -47,8 +47,3 @@ def prune(conn: Connection) -> int:
     artist = sa.select(_TRACKS.c.artist_rating_key).where(_TRACKS.c.artist_rating_key.is_not(None))
     result = conn.execute(TAGS.delete().where(TAGS.c.rating_key.not_in(album), TAGS.c.rating_key.not_in(artist)))
     return int(result.rowcount or 0)
-
-
-def tag_count(conn: Connection) -> int:
-    """Rows in ``library_tags``."""
-    return int(conn.scalar(sa.select(sa.func.count()).select_from(TAGS)) or 0)

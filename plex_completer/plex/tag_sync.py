@@ -35,8 +35,13 @@ _WHAT = {TYPE_ARTIST: "list the music library's artists", TYPE_ALBUM: "list the 
 # Child elements left out of artist and album listings: everything plexapi knows to
 # exclude (base.py PlexPartialObject._EXCLUDES) except the three tag kinds read here.
 _TAG_ELEMENTS = "Media,Country,Guid,Rating,Collection,Director,Writer,Role,Producer,Similar,Format,Label,Field,Image,Location"
-# Attributes never read here; summary can be several kilobytes (sm_section_all_artists_type8.xml).
-_TAG_UNUSED_FIELDS = "summary,thumb,parentThumb,art,titleSort"
+# Attributes never read here (only ratingKey, type and updatedAt are); summary can be
+# several kilobytes (sm_section_all_artists_type8.xml). No name here ends with "key",
+# "type" or "updatedAt", so a server matching names loosely (by suffix) keeps those.
+_TAG_UNUSED_FIELDS = (
+    "summary,thumb,parentThumb,art,titleSort,guid,parentGuid,title,parentTitle,index,year,"
+    "originallyAvailableAt,addedAt,loudnessAnalysisVersion,studio,viewCount,lastViewedAt,leafCount,viewedLeafCount"
+)
 TAG_SLIM = {"excludeElements": _TAG_ELEMENTS, "excludeFields": _TAG_UNUSED_FIELDS}
 
 
