@@ -115,6 +115,7 @@ def _index() -> dict[int, LibraryTrack]:
 def _key_listings(emu):
     """Listings of ratingKeys made by the removal check (sort=id), with their paging."""
     return [r for r in emu.requests if r.path == "/library/sections/1/all" and r.query.get("sort") == ["id:asc"]
+            and r.query.get("type") == ["10"]  # not the artist and album listings of the tags
             and r.headers.get("X-Plex-Container-Size") != "0" and "ratingKey" not in r.query.get("excludeFields", [""])[0]
             and "title" in r.query.get("excludeFields", [""])[0].split(",")]
 
