@@ -7,7 +7,8 @@ Figures per library size (small ~2k, full ~60k, scaled cut at 200k tracks): the 
 arrange the index for sampling (:meth:`FillIndex.build`, once per library index
 version, informative), and the p50 / max time of :func:`sample_candidates` for 300
 lines (Gemini) and 100 lines (Ollama) over 30 requests whose wish lists name 25
-artists of the library with their years and 8 matched tracks. Target from issue 18:
+artists of the library with their years and 8 matched tracks, with the test library's
+genres and styles (``tests/fakes/library/genres.py``). Target from issue 18:
 building the candidate list <= 50 ms at 200k tracks. How well fillers fit the request
 is measured end to end in ``bench/fill_eval.py``.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.match_eval import entries_from_tracks
+from plex_completer.plex.tag_rows import normalize_tag
 from plex_completer.services.fill_candidates import GEMINI_LINES, OLLAMA_LINES, CandidateRequest, FillIndex, sample_candidates
 from tests.fakes.library.builder import build_library
 
@@ -45,10 +47,23 @@ def _requests(entries, seed: int) -> list[CandidateRequest]:
 
 
 
-def run_size(label: str, entries) -> list[dict]:
-    """Rows for one library (``entries``: LibraryEntry values)."""
+def track_tags(tracks) -> dict[int, list[str]]:
+    """``{ratingKey: [tag_norm, ...]}`` of test-library tracks (album's and album
+    artist's tags), as :func:`plex_completer.services.library_tags.track_tags` reads
+    them from the index."""
+    out = {}
+    for t in tracks:
+        found = list(dict.fromkeys(normalize_tag(tag) for _kind, tag in (*t.album_tags, *t.artist_tags)))
+        if found:
+            out[t.rating_key] = found
+    return out
+
+
+def run_size(label: str, entries, tags=None) -> list[dict]:
+    """Rows for one library (``entries``: LibraryEntry values; ``tags`` as
+    :func:`track_tags` returns them)."""
     started = time.perf_counter()
-    index = FillIndex.build(entries)
+    index = FillIndex.build(entries, tags)
     build_s = time.perf_counter() - started
     reqs = _requests(entries, seed=len(entries))
     rows = [{"name": f"{label}: arrange the index (once per library version)", "value": round(build_s, 2), "unit": "s",
@@ -77,10 +92,11 @@ def rows(sizes: tuple[str, ...] = ("small", "full", "scaled")) -> list[dict]:
     """Benchmark rows for each library size."""
     out = []
     for size in sizes:
-        entries = entries_from_tracks(build_library(size, seed=0))
+        tracks = build_library(size, seed=0)
+        entries = entries_from_tracks(tracks)
         if size == "scaled":
             entries = entries[:200_000]
-        out += run_size(f"{size} ({len(entries):,} tracks)", entries)
+        out += run_size(f"{size} ({len(entries):,} tracks)", entries, track_tags(tracks))
     return out
 
 

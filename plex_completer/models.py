@@ -79,6 +79,9 @@ class Playlist(db.Model):
     plex_guid: Mapped[str | None] = mapped_column(sa.String(200))
     plex_added_at: Mapped[int | None]
     recreate_if_deleted: Mapped[bool] = mapped_column(default=True)
+    # How the playlist is filled (issue 18: "fill", "library", "wish"); None means the
+    # FILL_MODE setting at the time (playlists made before migration 0009).
+    fill_mode: Mapped[str | None] = mapped_column(sa.String(10))
     provider: Mapped[str | None] = mapped_column(sa.String(40))
     model: Mapped[str | None] = mapped_column(sa.String(80))
     matched_count: Mapped[int] = mapped_column(default=0)
@@ -256,6 +259,33 @@ class LibrarySyncState(db.Model):
     index_version: Mapped[int] = mapped_column(default=0)
     # machineIdentifier of the Plex server the index was read from.
     machine_identifier: Mapped[str | None] = mapped_column(sa.String(64))
+    # Highest updatedAt (epoch seconds) of the artists and albums read for their tags:
+    # the cursor of the incremental tag listings (library_tags).
+    tags_updated_at: Mapped[int | None]
+
+
+class LibraryTag(db.Model):
+    """A genre, style or mood of an album artist or album of the music section (issue 18).
+
+    ``rating_key`` is the artist's or album's ratingKey (a track's
+    ``artist_rating_key``/``album_rating_key``), ``level`` says which ("artist" or
+    "album"), ``kind`` is "genre", "style" or "mood", ``tag`` the text as Plex shows it
+    and ``tag_norm`` its normalised form (:func:`plex_completer.plex.tag_rows.normalize_tag`)
+    that filters and the fill sampler compare. A track's tags are those of its album and
+    of its album artist. Read from the artist and album listings, which carry only the
+    first few tags of each kind (see ``docs/library-sync.md``).
+    """
+
+    __tablename__ = "library_tags"
+    __table_args__ = (sa.UniqueConstraint("rating_key", "kind", "tag", name="uq_library_tags_key_kind_tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(index=True)
+    rating_key: Mapped[int]
+    level: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    tag: Mapped[str] = mapped_column(sa.String(200))
+    tag_norm: Mapped[str] = mapped_column(sa.String(200), index=True)
 
 
 class JobStatus:

@@ -18,6 +18,8 @@ capability         probe                                                  fallba
 ``exclude_fields`` one track listed with the slim and the key-only        no excludeElements /
                    excludes: every required attribute present             excludeFields at all
 ``page_size``      one page of ``PLEX_PAGE_SIZE`` items: how many came     pages of what it served
+``tag_updated_``   the ``updatedAt>>`` count on the album and artist       incremental syncs re-read
+``filter``         listings (type 9, 8): 0 expected                       every artist and album
 =================  =====================================================  ==========================
 
 When the section is empty the filters cannot be told apart from ignored ones; they are
@@ -35,7 +37,7 @@ from typing import Any
 
 from ..extensions import db
 from ..models import AppSetting, utcnow
-from . import listings
+from . import listings, tag_sync
 from .errors import PlexRequestFailed
 from .gateway import PlexGateway, SectionInfo
 from .track_rows import REQUIRED
@@ -62,6 +64,9 @@ class Capabilities:
     id_filters: bool = True
     exclude_fields: bool = True
     page_size: int = listings.MAX_PAGE_SIZE
+    # updatedAt filter on the artist and album listings (library tags); None: not probed
+    # yet (capabilities stored before the tags were read).
+    tag_updated_filter: bool | None = None
     checked_at: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -81,6 +86,9 @@ class Capabilities:
             ("id range filters", yes(self.id_filters, "removed tracks found by listing every ratingKey")),
             ("excludeFields", yes(self.exclude_fields, "listings without excludes")),
             ("page size", f"{self.page_size} items"),
+            ("updatedAt filter on artists and albums",
+             "not checked yet" if self.tag_updated_filter is None
+             else yes(self.tag_updated_filter, "genres re-read from every artist and album")),
         ]
 
 
@@ -128,9 +136,25 @@ def probe(gateway: PlexGateway, section: SectionInfo, page_size: int) -> Capabil
             if caps.page_size < wanted:
                 caps.notes.append(f"Plex serves at most {caps.page_size} items a page (asked for {wanted}).")
             break
+    probe_tags(gateway, section, caps)
     for note in caps.notes:
         log.warning("Plex capability check: %s", note)
     return caps
+
+
+def probe_tags(gateway: PlexGateway, section: SectionInfo, caps: Capabilities) -> None:
+    """Set ``caps.tag_updated_filter`` from two or four size-0 counts of the artist and
+    album listings (:func:`.tag_sync.probe_updated_filter`), with a note when missing.
+    A failed count leaves it None (asked again by the next sync): the tags are an extra,
+    the track sync goes on without them."""
+    try:
+        caps.tag_updated_filter = tag_sync.probe_updated_filter(gateway, section, _FAR_FUTURE)
+    except PlexRequestFailed as exc:
+        log.warning("Plex capability check of the artist and album listings failed: %s", exc)
+        caps.tag_updated_filter = None
+        return
+    if not caps.tag_updated_filter:
+        caps.notes.append("Plex ignores the updatedAt filter on artists and albums: every sync re-reads their genres.")
 
 
 def save(caps: Capabilities) -> None:

@@ -155,7 +155,9 @@ class StagingTable:
         seen = self._seen
         return sum(1 for k in self.conn.scalars(sa.select(TRACKS.c.rating_key)) if k in seen)
 
-    def swap_in(self, section_id: int, state: dict[str, Any]) -> tuple[int, int, int]:
+    def swap_in(
+        self, section_id: int, state: dict[str, Any], before_commit: Callable[[Connection], None] | None = None
+    ) -> tuple[int, int, int]:
         """Replace the whole index by the staged rows, bring the search index up to date
         (only the tracks whose ratingKey, title, artists or album changed, or a bulk
         :func:`rebuild_search_index` when more than :data:`SEARCH_REBUILD_SHARE` of them
@@ -163,7 +165,9 @@ class StagingTable:
         transaction.
 
         Rows of other sections are removed too: the index holds one music section.
-        Returns ``(added, updated, removed)`` relative to the previous index.
+        ``before_commit(conn)`` (optional) writes more in the same transaction (the
+        artists' and albums' tags). Returns ``(added, updated, removed)`` relative to the
+        previous index.
         """
         s, t = self.table, TRACKS
         conn = self.conn
@@ -193,6 +197,8 @@ class StagingTable:
                 refresh_search_rows(conn)
             pause_search_triggers(conn, False)
         write_state(conn, section_id, {**state, "track_count": index_count(conn, section_id)})
+        if before_commit is not None:
+            before_commit(conn)
         conn.commit()
         return int(added or 0), int(updated or 0), int(removed or 0)
 
@@ -269,13 +275,15 @@ def apply_changes(
     removed_keys: Iterable[int],
     state: dict[str, Any],
     synced_at: dt.datetime,
+    before_commit: Callable[[Connection], None] | None = None,
 ) -> tuple[int, int, int, int]:
     """Upsert changed ``rows`` (:mod:`.track_rows` tuples), delete ``removed_keys``, update
     their entries in the search index and record ``state`` (plus the new ``track_count``),
     in one transaction.
 
     Rows identical to the indexed ones (the overlap of the incremental cursor fetches
-    some again) are left alone and not counted. Returns ``(added, updated, removed,
+    some again) are left alone and not counted. ``before_commit(conn)`` (optional)
+    writes more in the same transaction, after the track changes. Returns ``(added, updated, removed,
     tracks now indexed)``.
     """
     by_key = {row[0]: with_datetimes(row) for row in rows}
@@ -300,6 +308,8 @@ def apply_changes(
         pause_search_triggers(conn, False)
     track_count = index_count(conn, section_id)
     write_state(conn, section_id, {**state, "track_count": track_count})
+    if before_commit is not None:
+        before_commit(conn)
     conn.commit()
     return len(added), len(updated), len(removed), track_count
 

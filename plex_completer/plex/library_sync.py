@@ -59,11 +59,11 @@ from ..config import Settings
 from ..errors import UserFacingError
 from ..extensions import db
 from ..models import LibrarySyncState, utcnow
-from . import capabilities, index_store, key_ranges, listings
+from . import capabilities, index_store, key_ranges, listings, tag_store, tag_sync
 from .capabilities import Capabilities
-from .errors import PlexAnswerRejected, PlexServerChanged
+from .errors import PlexAnswerRejected, PlexError, PlexServerChanged
 from .gateway import PlexGateway, SectionInfo
-from .track_rows import ADDED_AT, UPDATED_AT, incomplete, rows_from_tracks
+from .track_rows import ADDED_AT, UPDATED_AT, ListingError, incomplete, rows_from_tracks
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,12 @@ class SyncResult:
     requests: int
     # Why a quick sync was asked for but a full one ran ("" when it ran as asked).
     full_because: str = ""
+    # Artists and albums whose genres, styles and moods were read (issue 18), and why
+    # they were not ("" when they were: the previous tags stay after a failed read).
+    tag_items: int = 0
+    tags_note: str = ""
+    # Seconds spent reading and storing those tags (included in ``seconds``).
+    tags_seconds: float = 0.0
 
     def summary(self) -> str:
         """One line such as ``Library sync: +42 tracks, 3 updated, 1 removed in 4.1 s
@@ -111,7 +117,11 @@ class SyncResult:
             f"{kind}: +{self.added:,} tracks, {self.updated:,} updated, {self.removed:,} removed "
             f"in {self.seconds:.1f} s ({self.total:,} tracks indexed)"
         )
-        return f"{line}. A full sync ran because {self.full_because}." if self.full_because else line
+        if self.full_because:
+            line = f"{line}. A full sync ran because {self.full_because}."
+        if self.tags_note:
+            line = f"{line.rstrip('.')}. Genres not updated: {self.tags_note}."
+        return line
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-friendly dict."""
@@ -166,15 +176,19 @@ def sync_library(
                 report(0, 0, "Checking what the Plex server supports")
                 caps = capabilities.probe(gateway, section, size)
                 capabilities.save(caps)
+            elif caps.tag_updated_filter is None:  # stored before the tags were read
+                capabilities.probe_tags(gateway, section, caps)
+                capabilities.save(caps)
             size = min(size, caps.page_size)
             if not full:
                 because = _why_full(conn, section, state, caps)
                 full = bool(because)
+            tags = _TagOutcome()
             if full:
-                added, updated, removed, total = _full_sync(conn, gateway, section, caps, size, report, started)
+                added, updated, removed, total = _full_sync(conn, gateway, section, caps, size, report, started, tags)
             else:
                 added, updated, removed, total = _incremental_sync(
-                    conn, gateway, section, state, caps, size, report, started, range_leaf
+                    conn, gateway, section, state, caps, size, report, started, range_leaf, tags
                 )
         db.session.expire_all()
         result = SyncResult(
@@ -186,11 +200,70 @@ def sync_library(
             full=full,
             requests=gateway.requests,
             full_because="" if asked_full else because,
+            tag_items=tags.items,
+            tags_note=tags.note,
+            tags_seconds=round(tags.seconds, 3),
         )
         log.info("%s (section %s %r, %d requests)", result.summary(), section.key, section.title, result.requests)
         return result
     finally:
         _sync_lock.release()
+
+
+@dataclass
+class _TagOutcome:
+    """What the tag part of a sync did: ``items`` read, ``note`` why not ("" when read),
+    ``seconds`` spent reading and storing them."""
+
+    items: int = 0
+    note: str = ""
+    seconds: float = 0.0
+
+
+def _read_tags(
+    gateway: PlexGateway, section: SectionInfo, caps: Capabilities, page_size: int, cursor: int | None,
+    indexed: int, report: Progress, outcome: _TagOutcome,
+) -> tag_sync.TagRead | None:
+    """The artists' and albums' tags (all of them when ``cursor`` is None or the server
+    ignores the updatedAt filter on them, else those updated after ``cursor``), or None
+    when the read failed: then ``outcome.note`` says why and the previous tags stay."""
+    report(0, 0, "Reading genres from Plex")
+    started = time.monotonic()
+    try:
+        if cursor is None or not caps.tag_updated_filter:
+            read = tag_sync.read_all(gateway, section, page_size, slim=caps.exclude_fields, indexed=indexed)
+        else:
+            read = tag_sync.read_changed(
+                gateway, section, page_size, max(cursor - OVERLAP_S, 0), slim=caps.exclude_fields, indexed=indexed
+            )
+    except PlexAnswerRejected as exc:
+        outcome.note = exc.reason
+    except (PlexError, ListingError) as exc:
+        outcome.note = str(exc)
+    else:
+        outcome.items = len(read.items)
+        return read
+    finally:
+        outcome.seconds += time.monotonic() - started
+    log.warning("Library sync kept the previous genres: %s", outcome.note)
+    return None
+
+
+def _write_tags(read: tag_sync.TagRead | None, outcome: _TagOutcome) -> Callable[[Any], None] | None:
+    """The ``before_commit`` step that stores ``read`` (None: nothing to store), timed
+    into ``outcome.seconds``."""
+    if read is None:
+        return None
+
+    def write(conn: Any) -> None:
+        started = time.monotonic()
+        if read.complete:
+            tag_store.replace_all(conn, read.rows)
+        else:
+            tag_store.replace_items(conn, read.items, read.rows)
+        outcome.seconds += time.monotonic() - started
+
+    return write
 
 
 def _why_full(conn: Any, section: SectionInfo, state: dict[str, Any] | None, caps: Any) -> str:
@@ -263,6 +336,7 @@ def _full_sync(
     page_size: int,
     report: Progress,
     started: float,
+    tags: _TagOutcome,
 ) -> tuple[int, int, int, int]:
     synced_at = utcnow()
     indexed = index_store.index_count(conn)
@@ -298,6 +372,7 @@ def _full_sync(
                 f"count ({fresh}) does not confirm the {staged} tracks listed",
                 indexed,
             )
+        read = _read_tags(gateway, section, caps, page_size, None, indexed, report, tags)
         report(staged, staged, "Saving the library index")
         state = {
             "section_title": section.title,
@@ -307,9 +382,12 @@ def _full_sync(
             "max_added_at": max_added or None,
             "max_updated_at": max_updated or None,
         }
+        if read is not None:
+            state["tags_updated_at"] = read.max_updated or None
         added, updated, removed = staging.swap_in(
             section.key,
             {**state, "last_sync_figures": None},
+            before_commit=_write_tags(read, tags),
         )
         figures = _figures("full", started, added, updated, removed, gateway.requests, section)
         conn.execute(
@@ -369,6 +447,7 @@ def _incremental_sync(
     report: Progress,
     started: float,
     range_leaf: int,
+    tags: _TagOutcome,
 ) -> tuple[int, int, int, int]:
     synced_at = utcnow()
     steps = 3
@@ -448,6 +527,7 @@ def _incremental_sync(
                     len(removed_keys), indexed, fresh,
                 )
 
+    read = _read_tags(gateway, section, caps, page_size, state.get("tags_updated_at"), indexed, report, tags)
     report(2, steps, "Saving the library index")
     max_added = max([state.get("max_added_at") or 0, *(r[ADDED_AT] or 0 for r in rows.values())])
     max_updated = max([state.get("max_updated_at") or 0, *(r[UPDATED_AT] or 0 for r in rows.values())])
@@ -460,8 +540,10 @@ def _incremental_sync(
         "max_updated_at": max_updated or None,
         "last_sync_figures": None,
     }
+    if read is not None:
+        new_state["tags_updated_at"] = max(state.get("tags_updated_at") or 0, read.max_updated) or None
     added, updated, removed, total = index_store.apply_changes(
-        conn, section.key, list(rows.values()), removed_keys, new_state, synced_at
+        conn, section.key, list(rows.values()), removed_keys, new_state, synced_at, before_commit=_write_tags(read, tags)
     )
     figures = _figures("incremental", started, added, updated, removed, gateway.requests, section)
     if check is not None:

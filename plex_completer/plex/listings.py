@@ -80,18 +80,20 @@ def parse(body: bytes) -> tuple[dict[str, str], list[dict[str, str]]]:
         raise PlexRequestFailed(None, "list the music library (the answer was not Plex XML)") from None
 
 
-def listing_key(section: SectionInfo, sort: str = "id:asc", **filters: Any) -> str:
-    """``/library/sections/{key}/all?type=10&sort=…`` plus ``filters`` as query parameters."""
+def listing_key(section: SectionInfo, sort: str = "id:asc", *, mtype: int = TYPE_TRACK, **filters: Any) -> str:
+    """``/library/sections/{key}/all?type=10&sort=…`` plus ``filters`` as query parameters
+    (``mtype`` 8 lists album artists, 9 albums)."""
     # sort=id (the ratingKey; plexapi FilteringType._manualSorts lists it) is unique, so no
     # two tracks can swap places between two page requests (sort=addedAt could: tracks added
     # in the same second have no defined order), and PMS numbers new items upwards, so
     # tracks added during a sync land after the last page instead of shifting the pages.
-    args = {"type": TYPE_TRACK, "sort": sort, **filters}
+    args = {"type": mtype, "sort": sort, **filters}
     return f"/library/sections/{section.key}/all?{urlencode(args)}"
 
 
 def raw_pages(
-    gateway: PlexGateway, key: str, page_size: int, what: str, stats: PageStats | None = None
+    gateway: PlexGateway, key: str, page_size: int, what: str, stats: PageStats | None = None,
+    item: bytes = b"<Track ",
 ) -> Iterator[tuple[int, bytes]]:
     """Yield ``(total, body)`` for each page of track listing ``key``, fetching the next
     page in a background thread while the caller processes this one (network wait and
@@ -102,7 +104,8 @@ def raw_pages(
     :data:`MAX_PAGE_SIZE` items asked, the next page starts after the items actually
     received (a server that serves fewer than asked loses nothing), and the listing ends
     at ``totalSize`` or at the first empty page. ``stats`` (optional) collects what was
-    seen, for the caller's completeness checks.
+    seen, for the caller's completeness checks. ``item`` is how an item element starts
+    (``b"<Directory "`` for artist and album listings).
     """
     size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     seen = stats if stats is not None else PageStats()
@@ -113,7 +116,7 @@ def raw_pages(
         try:
             while True:
                 body = future.result()
-                count = body.count(b"<Track ")
+                count = body.count(item)
                 head = _CONTAINER_TOTAL.search(body[:2000])
                 reported = int(head.group(1)) if head else None
                 if seen.first_total is None:

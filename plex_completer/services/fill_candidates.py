@@ -7,26 +7,32 @@ Flask): :class:`FillIndex` is built once per library index version from the
 matcher's :class:`~plex_completer.matching.LibraryEntry` values and
 :func:`sample_candidates` turns it and a :class:`CandidateRequest` into candidates.
 
-What the index knows: ``library_tracks`` holds artist credits, album titles and years,
-but no genres, styles or moods (issue 18, point 6, is not built yet). The sampler
-therefore stands in for genre with what the library itself says about taste, in this
-order of priority (issue 18, "What to build", point 2):
+What the index knows: ``library_tracks`` holds artist credits, album titles and years;
+``library_tags`` the genres, styles and moods of albums and album artists, as far as
+the server's listings carry them (a track's tags are its album's and its album
+artist's, passed in as normalised strings per track ratingKey). The groups, in order of
+priority (issue 18, "What to build", point 2):
 
 1. **named**: other tracks by the artists the AI named that the library has;
 2. **album**: other tracks of the albums the matched tracks are on (an album, and a
    compilation even more, groups music of one kind);
-3. **word**: tracks of albums or artists whose names contain a word of the request
+3. **tag**: tracks of artists and albums sharing the genres, styles or moods of the
+   matched tracks and of the named artists' tracks in the library, or named in the
+   request ("jazz", "classic rock"), each tag weighted by how often it occurs there and
+   by how specific it is (a tag on fewer tracks weighs more); a track in the request's
+   decades is preferred. Empty when the library has no tags: its share moves on;
+4. **word**: tracks of albums or artists whose names contain a word of the request
    ("jazz" finds "Jazz Classics" and "Modern Jazz Quartet", "christmas" finds
    "A Christmas Gift for You");
-4. **artist-decade**: a track or two by artists with albums in the request's decades;
-5. **decade**: tracks whose album year falls in those decades.
+5. **artist-decade**: a track or two by artists with albums in the request's decades;
+6. **decade**: tracks whose album year falls in those decades.
 
 The decades come from the request text ("80s", "1985", "1979-1983"), the years the AI
 wrote and the years of the matched tracks, weighted by how often each decade occurs.
 Without any decade, (4) and (5) draw from the whole library.
 
-The list is merged from these groups by quota (named 35 %, album 15 %, word 15 %,
-artist-decade 15 %, decade the rest; a group that has too few gives its share to the
+The list is merged from these groups by quota (named 30 %, album 10 %, tag 25 %, word
+10 %, artist-decade 10 %, decade the rest; a group that has too few gives its share to the
 next), interleaved so that any prefix is a proportional mix: a local model shown only
 the first 100 lines sees every kind of candidate. Already matched tracks, and other
 copies of the same song (a compilation repeating a single), are never candidates.
@@ -35,9 +41,10 @@ Everything is deterministic for a given ``seed``.
 
 from __future__ import annotations
 
+import math
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..matching import LibraryEntry
@@ -49,11 +56,19 @@ from ..matching.normalize import fold, main_artist_key, words
 GEMINI_LINES = 300
 OLLAMA_LINES = 100
 #: Shares of the list per group, in priority order (see the module docstring).
-QUOTAS = (("named", 0.35), ("album", 0.15), ("word", 0.15), ("artist-decade", 0.15), ("decade", 0.20))
+QUOTAS = (("named", 0.30), ("album", 0.10), ("tag", 0.25), ("word", 0.10), ("artist-decade", 0.10), ("decade", 0.15))
 #: Most tracks one named artist may contribute (so one prolific artist does not fill the list).
 PER_NAMED_ARTIST = 12
 #: Tracks per artist in the artist-decade group.
 PER_DECADE_ARTIST = 2
+#: Most tracks one artist may contribute to the tag group.
+PER_TAG_ARTIST = 3
+#: Tags of the named artists' library tracks looked at, per named artist.
+NAMED_TAG_SAMPLE = 6
+#: Draws from a tag's tracks looking for one in the request's decades before taking any.
+DECADE_TRIES = 4
+#: Weight of a tag the request text names ("jazz"), against 1 per matched track carrying it.
+PROMPT_TAG_WEIGHT = 4.0
 MAX_LINE_CHARS = 160
 # Words of a request that say nothing about music kind (and words too common in titles).
 _STOP_WORDS = frozenset({
@@ -106,7 +121,8 @@ class Candidate:
 class CandidateRequest:
     """What the sampler needs to know about one fill.
 
-    ``prompt`` is the user's request text (untrusted, only read for decades and words);
+    ``prompt`` is the user's request text (untrusted, only read for decades, words and
+    tags it names);
     ``named`` the ``(artist, year)`` pairs of the AI's wish list (year None when the AI
     gave none); ``matched`` the ratingKeys already in the playlist; ``size`` the number
     of lines wanted (≥ 1); ``seed`` makes the draw reproducible.
@@ -128,7 +144,9 @@ class FillIndex:
     artist and track artist both count), ``by_album`` per album, ``by_decade`` per
     decade (1980 for 1980-1989), ``artists_by_decade`` the artist keys with an album in
     that decade, ``by_word`` album ids per word of album titles and artist names;
-    ``song_of`` a song key per entry (folded artist and title) to skip other copies.
+    ``song_of`` a song key per entry (folded artist and title) to skip other copies;
+    ``tag_names`` the distinct tags (normalised), ``tags_of`` the tag ids per entry and
+    ``by_tag`` the entries per tag id.
     """
 
     entries: list[LibraryEntry]
@@ -141,11 +159,17 @@ class FillIndex:
     by_decade: dict[int, list[int]] = field(default_factory=dict)
     artists_by_decade: dict[int, list[str]] = field(default_factory=dict)
     by_word: dict[str, list[int]] = field(default_factory=dict)
+    tag_names: list[str] = field(default_factory=list)
+    tags_of: list[tuple[int, ...]] = field(default_factory=list)
+    by_tag: list[list[int]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, entries: Iterable[LibraryEntry]) -> FillIndex:
-        """Arrange ``entries`` (the library index) for :func:`sample_candidates`."""
+    def build(cls, entries: Iterable[LibraryEntry], tags: Mapping[int, Iterable[str]] | None = None) -> FillIndex:
+        """Arrange ``entries`` (the library index) for :func:`sample_candidates`;
+        ``tags`` maps a track's ratingKey to its genres, styles and moods (normalised
+        strings: its album's and its album artist's), None or missing for none."""
         index = cls(list(entries))
+        index._add_tags(tags or {})
         albums: dict[tuple[str, str], int] = {}
         artist_keys: dict[str, str] = {}
         artist_decades: dict[int, set[str]] = {}
@@ -186,6 +210,27 @@ class FillIndex:
                 index.by_word.setdefault(word, []).append(album_id)
         index.artists_by_decade = {d: sorted(keys) for d, keys in artist_decades.items()}
         return index
+
+    def _add_tags(self, tags: Mapping[int, Iterable[str]]) -> None:
+        ids: dict[str, int] = {}
+        empty: tuple[int, ...] = ()
+        interned: dict[frozenset[str], tuple[int, ...]] = {}
+        for e in self.entries:
+            found = tags.get(e.rating_key)
+            if not found:
+                self.tags_of.append(empty)
+                continue
+            names = frozenset(found)
+            these = interned.get(names)
+            if these is None:
+                these = tuple(ids.setdefault(n, len(ids)) for n in sorted(names))
+                interned[names] = these
+            self.tags_of.append(these)
+        self.tag_names = list(ids)
+        self.by_tag = [[] for _ in ids]
+        for i, these in enumerate(self.tags_of):
+            for t in these:
+                self.by_tag[t].append(i)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -238,6 +283,34 @@ def decade_weights(index: FillIndex, request: CandidateRequest) -> dict[int, flo
     return weights
 
 
+def tag_weights(index: FillIndex, request: CandidateRequest) -> dict[int, float]:
+    """How much each tag (id into ``index.tag_names``) counts for ``request``: 1 per
+    matched track carrying it, 1 per sampled library track of a named artist carrying
+    it (:data:`NAMED_TAG_SAMPLE` per artist), :data:`PROMPT_TAG_WEIGHT` when the request
+    text names it (all its words appear), each times its specificity
+    ``log(1 + tracks / tracks with the tag)``; {} when the library has no tags."""
+    if not index.tag_names:
+        return {}
+    counts: dict[int, float] = {}
+    for key in request.matched:
+        i = index.by_key.get(key)
+        if i is not None:
+            for t in index.tags_of[i]:
+                counts[t] = counts.get(t, 0.0) + 1.0
+    for artist in dict.fromkeys(main_artist_key(a) for a, _y in request.named):
+        for i in index.by_artist.get(artist, ())[:NAMED_TAG_SAMPLE]:
+            for t in index.tags_of[i]:
+                counts[t] = counts.get(t, 0.0) + 1.0
+    prompt_words = set(words(fold(request.prompt or "")))
+    if prompt_words:
+        for t, name in enumerate(index.tag_names):
+            parts = name.split()
+            if parts and all(p in prompt_words for p in parts):
+                counts[t] = counts.get(t, 0.0) + PROMPT_TAG_WEIGHT
+    total = len(index.entries)
+    return {t: c * math.log(1 + total / max(1, len(index.by_tag[t]))) for t, c in counts.items()}
+
+
 class _Picker:
     """Collects candidate positions per group, skipping matched tracks and repeats."""
 
@@ -264,6 +337,18 @@ class _Picker:
         return True
 
 
+def _quotas(size: int) -> dict[str, int]:
+    """Lines per group for a list of ``size``: :data:`QUOTAS` shares rounded by largest
+    remainder (ties to the earlier group), so the quotas add up to ``size`` exactly."""
+    exact = [(name, share * size) for name, share in QUOTAS]
+    want = {name: int(x) for name, x in exact}
+    left = size - sum(want.values())
+    order = sorted(range(len(exact)), key=lambda n: (-(exact[n][1] - int(exact[n][1])), n))
+    for n in order[:left]:
+        want[exact[n][0]] += 1
+    return want
+
+
 def _sample(rng: random.Random, items: Sequence[int], k: int) -> list[int]:
     return list(items) if len(items) <= k else rng.sample(items, k)
 
@@ -282,7 +367,7 @@ def sample_candidates(index: FillIndex, request: CandidateRequest) -> list[Candi
     size = request.size
     rng = random.Random(request.seed)
     picker = _Picker(index, request)
-    want = {name: max(1, round(share * size)) for name, share in QUOTAS}
+    want = _quotas(size)
     # Spare room: each group draws up to its quota plus what the groups before it left.
     spare = 0
 
@@ -312,7 +397,11 @@ def sample_candidates(index: FillIndex, request: CandidateRequest) -> list[Candi
             if room("album") <= 0:
                 break
     spare = max(0, room("album"))
-    # 3. albums and artists whose names share a word with the request.
+    # 3. artists and albums sharing the request's genres, styles and moods.
+    weights = decade_weights(index, request)
+    _pick_by_tag(index, request, picker, rng, lambda: room("tag"), set(weights))
+    spare = max(0, room("tag"))
+    # 4. albums and artists whose names share a word with the request.
     request_words = _meaningful_words(request.prompt)
     word_albums = list(dict.fromkeys(a for w in sorted(request_words) for a in index.by_word.get(w, ())))
     rng.shuffle(word_albums)
@@ -322,8 +411,7 @@ def sample_candidates(index: FillIndex, request: CandidateRequest) -> list[Candi
         if room("word") <= 0:
             break
     spare = max(0, room("word"))
-    # 4 and 5: the request's decades, weighted; without any, the whole library.
-    weights = decade_weights(index, request)
+    # 5 and 6: the request's decades, weighted; without any, the whole library.
     decades = [d for d in weights if d in index.by_decade]
     if decades:
         shares = [weights[d] for d in decades]
@@ -331,7 +419,7 @@ def sample_candidates(index: FillIndex, request: CandidateRequest) -> list[Candi
         decades = list(index.by_decade) or [0]
         shares = [len(index.by_decade.get(d, ())) for d in decades] if index.by_decade else [1]
     tries = 0
-    while room("artist-decade") > 0 and tries < want["artist-decade"] * 3:
+    while room("artist-decade") > 0 and tries < (want["artist-decade"] + spare) * 3:
         tries += 1
         decade = rng.choices(decades, shares)[0]
         artists = index.artists_by_decade.get(decade)
@@ -351,6 +439,36 @@ def sample_candidates(index: FillIndex, request: CandidateRequest) -> list[Candi
         elif pool_all:
             picker.add("decade", rng.randrange(len(pool_all)))
     return _merge(index, picker.groups, size)
+
+
+def _pick_by_tag(
+    index: FillIndex, request: CandidateRequest, picker: _Picker, rng: random.Random, room, decades: set[int]
+) -> None:
+    """Fill the tag group: draw a tag by weight, then a track carrying it, preferring one
+    of ``decades`` (:data:`DECADE_TRIES` draws), at most :data:`PER_TAG_ARTIST` per artist."""
+    weights = tag_weights(index, request)
+    if not weights:
+        return
+    tags = list(weights)
+    shares = [weights[t] for t in tags]
+    per_artist: dict[str, int] = {}
+    entries = index.entries
+    budget = room() * 6 + 20
+    while room() > 0 and budget > 0:
+        budget -= 1
+        bucket = index.by_tag[rng.choices(tags, shares)[0]]
+        pick = -1
+        for _ in range(DECADE_TRIES):
+            i = bucket[rng.randrange(len(bucket))]
+            if i in picker.taken or per_artist.get(index.artist_of[i], 0) >= PER_TAG_ARTIST:
+                continue
+            pick = i
+            year = entries[i].year
+            if not decades or (year and year // 10 * 10 in decades):
+                break
+        if pick >= 0 and picker.add("tag", pick):
+            artist = index.artist_of[pick]
+            per_artist[artist] = per_artist.get(artist, 0) + 1
 
 
 def _merge(index: FillIndex, groups: dict[str, list[int]], size: int) -> list[Candidate]:

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 from ..config import current_settings
 from ..jobs import JobContext
+from ..limits import FILL_MODES
 from ..matching import Matcher
 from ..models import Generation, MatchOverride, Playlist, SuggestedTrack, utcnow
-from . import ai_call_cap
+from . import ai_call_cap, library_tags
 from .fill_candidates import GEMINI_LINES, OLLAMA_LINES, CandidateRequest, FillIndex, sample_candidates
 from .match_and_write import FILLER_REASON, MatchOutcome, effective_rating_key, ordered_rating_keys
 
@@ -35,13 +36,15 @@ _cached: tuple[Matcher, FillIndex] | None = None
 
 
 def fill_index_for(matcher: Matcher) -> FillIndex:
-    """The :class:`FillIndex` of ``matcher``'s library entries, built once per matcher
-    (the matcher cache rebuilds the matcher when the library index changes)."""
+    """The :class:`FillIndex` of ``matcher``'s library entries and the index's tags
+    (:func:`.library_tags.track_tags`), built once per matcher (the matcher cache
+    rebuilds the matcher when the library index changes; a sync that changes tags
+    changes the index version too)."""
     global _cached
     with _lock:
         if _cached is not None and _cached[0] is matcher:
             return _cached[1]
-        index = FillIndex.build(matcher.entries)
+        index = FillIndex.build(matcher.entries, library_tags.track_tags())
         _cached = (matcher, index)
         return index
 
@@ -59,6 +62,24 @@ class FillOutcome:
     note: str = ""
     kind: str = ""
     model: str = ""
+
+
+def fill_mode_of(playlist: Playlist) -> str:
+    """How ``playlist`` is filled: ``fill``, ``library`` or ``wish`` (issue 18, modes).
+
+    The mode is stored when the playlist is generated (``Playlist.fill_mode``, migration
+    0009: the form's choice or the ``FILL_MODE`` setting of that moment). A playlist
+    stored before that has none; its track list tells: one with fillers was filled
+    (``fill``), one without was a wish list (``wish``), as regenerate treated them before.
+    """
+    if playlist.fill_mode in FILL_MODES:
+        return playlist.fill_mode
+    return "fill" if has_fillers(playlist.current_generation) else "wish"
+
+
+def fill_mode_label(playlist: Playlist) -> str:
+    """The form's words for the playlist's mode ("Fill from my library", ...)."""
+    return FILL_MODES[fill_mode_of(playlist)]
 
 
 def has_fillers(generation: Generation | None) -> bool:
@@ -171,23 +192,83 @@ def new_library_playlist(ctx: JobContext, prompt: str, count: int, owner: str | 
     from ..models import PlaylistStatus
 
     playlist = Playlist(title=prompt.strip()[:200] or "AI playlist", description="", prompt=prompt, track_count=count,
-                        owner=owner, status=PlaylistStatus.PENDING_PLEX)
-    generation = Generation(prompt=prompt, provider="", model="", created_at=utcnow())
-    playlist.generations.append(generation)
+                        owner=owner, status=PlaylistStatus.PENDING_PLEX, fill_mode="library")
     db.session.add(playlist)
     db.session.flush()
     ctx.job.playlist_id = playlist.id
     db.session.commit()
-    fill = fill_from_library(ctx, playlist, MatchOutcome(), matcher)
+    fill = library_generation(ctx, playlist, matcher)
     if not fill.added:
         ctx.job.playlist_id = None
         db.session.delete(playlist)
         db.session.commit()
         raise UserFacingError("No tracks could be picked from your library." + fill.note)
+    return playlist, fill
+
+
+def library_generation(ctx: JobContext, playlist: Playlist, matcher: Matcher) -> FillOutcome:
+    """A new track list for an "Only tracks from my library" playlist: one grounded
+    request over the library (no wish list), appended as the playlist's current
+    generation when something was picked. When nothing was (no provider answered, the
+    daily AI call cap of a scheduled job, nothing listed), the new generation is removed
+    again, the previous track list stays, and the outcome's note says why. Needs an app
+    context; the caller commits."""
+    from ..extensions import db
+
+    previous = playlist.current_generation
+    generation = Generation(prompt=playlist.prompt, provider="", model="", created_at=utcnow())
+    playlist.generations.append(generation)
+    db.session.flush()
+    fill = fill_from_library(ctx, playlist, MatchOutcome(), matcher)
+    if not fill.added:
+        playlist.generations.remove(generation)  # delete-orphan: the row goes with the flush
+        db.session.flush()
+        assert playlist.current_generation is previous
+        return fill
     generation.provider, generation.model = fill.kind, fill.model
     generation.ai_title = playlist.title
     playlist.provider, playlist.model = fill.kind, fill.provider
-    return playlist, fill
+    return fill
+
+
+def alive_fillers(playlist: Playlist) -> set[int]:
+    """Ids of the playlist's fillers that resolve to a library track now (call before a
+    rescan re-matches, to tell afterwards which fillers left the library)."""
+    generation = playlist.current_generation
+    if generation is None:
+        return set()
+    return {t.id for t in generation.tracks if t.filler and effective_rating_key(t) is not None}
+
+
+def refill_after_loss(
+    ctx: JobContext, playlist: Playlist, outcome: MatchOutcome, matcher: Matcher, alive_before: set[int]
+) -> FillOutcome:
+    """Fill again on a rescan (issue 18): when matched wish-list tracks (``outcome.lost``)
+    or fillers (alive before the rescan: ``alive_before``, from :func:`alive_fillers`)
+    left the library and the Plex playlist is now shorter than asked, one
+    grounded request (:func:`fill_from_library`: the same cascade, counted against the
+    scheduled AI-call cap, skipped when the cap is used up) brings it back to length;
+    the fillers that left are then dropped from the track list. Nothing for a "wish"
+    playlist (it never gets fillers). The outcome's note says what happened, for the
+    rescan history. Needs an app context; the caller commits."""
+    mode = fill_mode_of(playlist)
+    generation = playlist.current_generation
+    if mode == "wish" or generation is None:
+        return FillOutcome()
+    gone = [t for t in generation.tracks if t.filler and t.override is None and effective_rating_key(t) is None]
+    lost_fillers = [t for t in gone if t.id in alive_before]
+    if not (outcome.lost or lost_fillers) or len(ordered_rating_keys(playlist)) >= playlist.track_count:
+        return FillOutcome()
+    left = len(outcome.lost) + len(lost_fillers)
+    lead = f" {left} track{'s' if left != 1 else ''} left your library."
+    fill = fill_from_library(ctx, playlist, outcome, matcher)
+    if fill.added and gone:
+        kept = [t for t in playlist.current_generation.tracks if t not in gone]
+        for position, track in enumerate(kept, start=1):
+            track.position = position
+        playlist.current_generation.tracks = kept
+    fill.note = lead + (fill.note or " The playlist stays shorter than asked.")
+    return fill
 
 
 def replace_fillers(playlist: Playlist, outcome: MatchOutcome) -> list[SuggestedTrack]:

@@ -36,11 +36,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import sqlalchemy as sa
+
 from ..database import register_sqlite_function
 from ..extensions import db
 from ..matching import LibraryEntry, SearchResult, artist_keys
 from ..matching.normalize import fold, words
+from ..models import LibraryTag, LibraryTrack
 from ..plex import index_store
+from ..plex.tag_rows import normalize_tag
 from . import artist_aliases
 
 #: Share of a query's word weight a track must hold to be a hit (the in-memory search's
@@ -111,17 +115,43 @@ class Filters:
     """Narrow a search: ``artist`` / ``album`` (their normalised words, in order, inside the
     track's artist credit / album title: "beach boys" matches "The Beach Boys"),
     ``year_from`` / ``year_to`` (inclusive; tracks without a year never match a year
-    filter). No genre filter: the index holds no genre."""
+    filter), ``genre`` (a genre, style or mood of the track's album or album artist,
+    compared in its normalised form: "r&b" matches "R&B", see :func:`genre_clause`)."""
 
     artist: str | None = None
     album: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    genre: str | None = None
 
     @property
     def empty(self) -> bool:
         """True when nothing narrows the search."""
-        return not (self.artist or self.album) and self.year_from is None and self.year_to is None
+        return (not (self.artist or self.album or self.genre_norm) and self.year_from is None
+                and self.year_to is None)
+
+    @property
+    def genre_norm(self) -> str:
+        """``genre`` normalised as ``library_tags.tag_norm`` ("" when none)."""
+        return normalize_tag(self.genre or "")
+
+
+def genre_clause(genre_norm: str, tracks: Any = None) -> sa.ColumnElement[bool]:
+    """A dialect-independent SQLAlchemy condition on ``tracks`` (``library_tracks`` or an
+    alias of it, default the table): the track's album or album artist carries the tag
+    ``genre_norm`` (a ``library_tags.tag_norm``: genre, style or mood). Two ``IN``
+    subqueries over the ``tag_norm`` index (issue 18 point 6, issue 19)."""
+    t = tracks if tracks is not None else LibraryTrack.__table__
+    tagged = sa.select(LibraryTag.__table__.c.rating_key).where(LibraryTag.__table__.c.tag_norm == genre_norm)
+    return sa.or_(t.c.album_rating_key.in_(tagged), t.c.artist_rating_key.in_(tagged))
+
+
+def _genre_sql(conn: Any, genre_norm: str) -> str:
+    """:func:`genre_clause` on the alias ``t`` as SQL text for the statements below. The
+    value is inlined by the dialect's literal rendering; it is a normalised tag, only
+    ``[a-z0-9 ]`` (:func:`~plex_completer.plex.tag_rows.normalize_tag`)."""
+    clause = genre_clause(genre_norm, LibraryTrack.__table__.alias("t"))
+    return "(" + str(clause.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})) + ")"
 
 
 def _quote(term: str) -> str:
@@ -240,6 +270,8 @@ def search(text: str, limit: int = 20, filters: Filters | None = None, offset: i
     if filters.year_to is not None:
         years.append("t.year <= ?")
         params.append(int(filters.year_to))
+    if filters.genre_norm:  # a condition on library_tracks too (joined like the years)
+        years.append(_genre_sql(conn, filters.genre_norm))
     fts = index_store.SEARCH_TABLE
     cols = ", ".join(f"t.{c}" for c in _ENTRY_COLUMNS)
     page = (int(limit), max(int(offset), 0))
@@ -289,6 +321,9 @@ def _fallback(text: str, limit: int, filters: Filters, offset: int) -> SearchRes
         return SearchResult(page.entries[offset:], page.total)
     page = matcher.search_page(text, len(matcher))
     kept = [e for e in page.entries if _passes(e, filters)]
+    if filters.genre_norm:
+        tagged = set(db.session.scalars(sa.select(LibraryTrack.rating_key).where(genre_clause(filters.genre_norm))))
+        kept = [e for e in kept if e.rating_key in tagged]
     return SearchResult(kept[offset:offset + limit], len(kept))
 
 

@@ -141,7 +141,7 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     title = (draft.title or prompt).strip()[:200] or "AI playlist"
     playlist = Playlist(
         title=title, description=draft.description or "", prompt=prompt, track_count=count, owner=owner,
-        status=PlaylistStatus.PENDING_PLEX,
+        status=PlaylistStatus.PENDING_PLEX, fill_mode=mode,
     )
     _store_generation(playlist, draft, result, prompt)
     db.session.add(playlist)
@@ -168,10 +168,17 @@ def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | Non
     ctx.progress(0, 3, "Picking from your library")
     matcher = matcher_cache.get_matcher()
     playlist, fill = library_fill.new_library_playlist(ctx, prompt, count, owner, matcher)
+    return _finish_library_picks(ctx, playlist, matcher, fill, "generate", None,
+                                 f"{fill.added} tracks from your library, picked by {fill.provider}.")
+
+
+def _finish_library_picks(ctx: JobContext, playlist: Playlist, matcher: Any, fill: Any, kind: str,
+                          before: Counts | None, message: str) -> dict[str, Any]:
+    """Match, write and record a track list of library picks only ("Only tracks from my
+    library"), with ``message`` as the job's and the history's sentence."""
     outcome = apply_matches(playlist, matcher)
     db.session.commit()
-    out = _finish(ctx, playlist, "generate", outcome, None)
-    message = f"{fill.added} tracks from your library, picked by {fill.provider}."
+    out = _finish(ctx, playlist, kind, outcome, before)
     if not out["wrote_to_plex"] and playlist.status == PlaylistStatus.PENDING_PLEX:
         message += " " + playlist.status_message
     playlist.rescans[-1].message = message
@@ -186,7 +193,14 @@ def regenerate_playlist(
     """Ask the AI again with the stored prompt; add a new track list, match, and merge it
     into the Plex playlist in place (edits made in Plex kept). The user's choices for
     suggestions that come back are kept. The previous track lists stay in the history,
-    where this run's row is of ``history_kind`` ("regenerate", or "refresh" when scheduled)."""
+    where this run's row is of ``history_kind`` ("regenerate", or "refresh" when scheduled).
+
+    The playlist's fill mode holds (issue 18, :func:`.library_fill.fill_mode_of`): "fill"
+    fills the new list when short, "wish" never does, "library" asks for new picks from
+    the library instead of a wish list (:func:`_regenerate_library_only`)."""
+    mode = library_fill.fill_mode_of(playlist)
+    if mode == "library":
+        return _regenerate_library_only(ctx, playlist, trigger=trigger, history_kind=history_kind)
     # The AI always hears what it chose last time: keep_share says how much to keep,
     # and the rest must not repeat.
     previous = []
@@ -203,7 +217,7 @@ def regenerate_playlist(
     outcome = apply_matches(playlist, matcher)
     db.session.commit()
     fill = library_fill.FillOutcome()
-    if library_fill.has_fillers(previous_generation):  # issue 18: a filled playlist stays full
+    if mode == "fill":  # issue 18: a playlist made to be filled stays full
         fill = library_fill.fill_from_library(ctx, playlist, outcome, matcher)
         db.session.commit()
     ctx.progress(2, 4, "Writing to Plex")
@@ -221,24 +235,52 @@ def regenerate_playlist(
     return out
 
 
+def _regenerate_library_only(ctx: JobContext, playlist: Playlist, *, trigger: str, history_kind: str) -> dict[str, Any]:
+    """Regenerate an "Only tracks from my library" playlist: new picks from the library
+    (one grounded request), never a wish list. When nothing is picked the previous list
+    stays; the job is postponed when a scheduled run met the daily AI call cap or only
+    quota answers, and fails with the reason otherwise."""
+    ctx.progress(0, 3, "Picking from your library")
+    before = shown_counts(playlist)
+    matcher = matcher_cache.get_matcher()
+    fill = library_fill.library_generation(ctx, playlist, matcher)
+    if not fill.added:
+        db.session.commit()
+        message = "No new tracks could be picked from your library; the previous ones stay." + fill.note
+        if trigger == "schedule":
+            raise JobPostponed(message)
+        raise UserFacingError(message)
+    return _finish_library_picks(ctx, playlist, matcher, fill, history_kind, before,
+                                 f"New picks from your library: {fill.added} tracks, picked by {fill.provider}.")
+
+
 @job_kind("regenerate")
 def run_regenerate(ctx: JobContext, playlist_id: int) -> dict[str, Any]:
     """Job: :func:`regenerate_playlist` for one playlist."""
     return regenerate_playlist(ctx, _get_playlist(playlist_id))
 
 
-def rescan_playlist(playlist: Playlist, matcher: Any) -> dict[str, Any]:
-    """Re-match one stored track list (zero AI calls) and write to Plex only on change."""
+def rescan_playlist(playlist: Playlist, matcher: Any, ctx: JobContext | None = None) -> dict[str, Any]:
+    """Re-match one stored track list and write to Plex only on change. No AI call,
+    except one fill request (with ``ctx``, the job running the rescan) when tracks left
+    the library and the playlist fell below its length (issue 18,
+    :func:`.library_fill.refill_after_loss`)."""
     before = shown_counts(playlist)
     before_keys = list(playlist.written_rating_keys or [])
+    fillers_before = library_fill.alive_fillers(playlist)
     outcome = apply_matches(playlist, matcher)
     replaced = library_fill.replace_fillers(playlist, outcome)  # issue 18: arrivals take fillers' places
+    refill = library_fill.FillOutcome()
+    if ctx is not None:
+        db.session.commit()  # the matches are safe before the fill's AI call
+        refill = library_fill.refill_after_loss(ctx, playlist, outcome, matcher, fillers_before)
     write = write_to_plex(playlist)
     after = playlist_counts(playlist)
-    message = describe_change("rescan", before, after, outcome) + library_fill.replacement_sentence(replaced)
+    message = describe_change("rescan", before, after, outcome) + library_fill.replacement_sentence(replaced) + refill.note
     if write.edits:
         message += " " + write.edits
-    changed = bool(outcome.newly_matched or outcome.lost or write.wrote or (before is not None and before != after))
+    changed = bool(outcome.newly_matched or outcome.lost or refill.note or write.wrote
+                   or (before is not None and before != after))
     if changed:
         record_history(playlist, "rescan", before, after, write.wrote, message)
     playlist.last_rescan_at = utcnow()
@@ -258,7 +300,7 @@ def run_rescan(ctx: JobContext, playlist_id: int | None = None) -> dict[str, Any
     if playlist_id is not None:
         playlist = _get_playlist(playlist_id)
         ctx.progress(0, 1, f"Matching {playlist.suggested_count} tracks")
-        out = rescan_playlist(playlist, matcher_cache.get_matcher())
+        out = rescan_playlist(playlist, matcher_cache.get_matcher(), ctx)
         return {"message": out["message"], "playlist_id": playlist_id, "wrote_to_plex": out["wrote"]}
     ids = list(db.session.scalars(sa.select(Playlist.id).order_by(Playlist.id)))
     ctx.progress(0, len(ids), "Loading the library index")
@@ -268,7 +310,7 @@ def run_rescan(ctx: JobContext, playlist_id: int | None = None) -> dict[str, Any
         playlist = db.session.get(Playlist, pid)
         if playlist is None:
             continue
-        out = rescan_playlist(playlist, matcher)
+        out = rescan_playlist(playlist, matcher, ctx)
         updated += int(out["wrote"])
         added += out["added"]
         ctx.progress(done, len(ids), f"Rescanned '{playlist.title}'", force=False)

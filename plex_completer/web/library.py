@@ -11,7 +11,7 @@ from ..config import current_settings
 from ..errors import UserFacingError
 from ..extensions import db
 from ..logging_setup import redact
-from ..services import artist_aliases, library_jobs, library_search
+from ..services import artist_aliases, library_jobs, library_search, library_tags
 from . import status_panels
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,14 @@ def _year(name: str) -> int | None:
 
 
 def search_filters() -> library_search.Filters:
-    """The optional filters of a search request: ``artist``, ``album``, ``year_from``, ``year_to``."""
+    """The optional filters of a search request: ``artist``, ``album``, ``year_from``,
+    ``year_to``, ``genre``."""
     return library_search.Filters(
         artist=request.args.get("artist", "").strip()[:200] or None,
         album=request.args.get("album", "").strip()[:200] or None,
         year_from=_year("year_from"),
         year_to=_year("year_to"),
+        genre=request.args.get("genre", "").strip()[:200] or None,
     )
 
 
@@ -56,9 +58,12 @@ def search_index(text: str, limit: int = SEARCH_LIMIT,
 @bp.get("")
 def page():
     """Library index figures, sync buttons, recent syncs and an optional search (``q``,
-    narrowed by ``artist``, ``album``, ``year_from``, ``year_to``)."""
+    narrowed by ``artist``, ``album``, ``year_from``, ``year_to``, ``genre``; a genre alone
+    lists its tracks)."""
     query = request.args.get("q", "").strip()[:200]
-    results, search_error, total = search_index(query, SEARCH_LIMIT, search_filters()) if query else ([], None, 0)
+    filters = search_filters()
+    searched = bool(query or filters.genre_norm)
+    results, search_error, total = search_index(query, SEARCH_LIMIT, filters) if searched else ([], None, 0)
     recent = library_jobs.recent_library_syncs(5)
     return render_template(
         "library/page.html",
@@ -66,6 +71,9 @@ def page():
         settings=current_settings(),
         recent=recent,
         query=query,
+        searched=searched,
+        genre=filters.genre or "",
+        genres=library_tags.genre_choices(),
         results=results,
         search_error=search_error,
         more=max(total - len(results), 0),

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
 from ..models import Job, Playlist
-from ..services import duplicate_prompts, playlist_actions, playlist_views, plex_edit_actions
+from ..services import duplicate_prompts, library_fill, playlist_actions, playlist_views, plex_edit_actions
 from . import charts
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,7 @@ def detail(playlist_id: int):
         plex_url=plex_link(view.playlist),
         plex_edits=plex_edit_actions.edits_view(view.playlist),
         header=view.header,
+        fill_mode=library_fill.fill_mode_label(view.playlist),
     )
 
 

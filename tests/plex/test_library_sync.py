@@ -26,7 +26,8 @@ def _state() -> LibrarySyncState:
 
 
 def _listing_requests(emu):
-    return [r for r in emu.requests if r.path == "/library/sections/1/all"]
+    # Track listings only (the artist and album listings of the tags are type 8 and 9).
+    return [r for r in emu.requests if r.path == "/library/sections/1/all" and r.query.get("type") == ["10"]]
 
 
 def test_full_sync_pages_through_the_section_and_indexes_every_track(settings, emu, tracks):
@@ -53,10 +54,11 @@ def test_full_sync_pages_through_the_section_and_indexes_every_track(settings, e
     # Every listing sends both paging headers and a unique sort.
     assert all(r.headers.get("X-Plex-Container-Size") for r in _listing_requests(emu))
     assert all(r.query.get("sort") == ["id:asc"] for r in _listing_requests(emu))
-    # No per-track reloads: identity, sections, the capability probes (7), the listing
-    # pages and one plain count confirming the total.
+    # No per-track reloads: identity, sections, the capability probes (7, and 4 for the
+    # artist and album listings), the listing pages and one plain count confirming the
+    # total; then the tags: one artist page and one album page, each with its plain count.
     assert {r.path for r in emu.requests} == {"/", "/library/sections", "/library/sections/1/all"}
-    assert result.requests == len(emu.requests) == 2 + 7 + len(pages) + 1
+    assert result.requests == len(emu.requests) == 2 + 7 + 4 + len(pages) + 1 + 4
 
     state = _state()
     assert state.track_count == TRACK_COUNT and state.index_version == 1
@@ -94,8 +96,9 @@ def test_incremental_sync_picks_up_added_updated_and_removed_tracks(settings, em
     assert [f for f in filters if f] == [{"updatedAt>>": str(expected_cursor)}]
     assert all(r.query["type"] == ["10"] for r in _listing_requests(emu))
     # identity, sections, the changed listing, the total, one key listing, and the plain
-    # count that confirms the removal before it is applied
-    assert result.requests == len(emu.requests) == 6
+    # count that confirms the removal before it is applied; then the changed artists and
+    # albums (two listings, for their genres)
+    assert result.requests == len(emu.requests) == 8
     state = _state()
     assert state.max_updated_at == START_EPOCH + 3600 and state.index_version == 2
     assert state.track_count == TRACK_COUNT + 3 - 1
@@ -117,7 +120,7 @@ def test_incremental_sync_without_removals_probes_ranges_but_lists_no_keys(setti
     # the updatedAt listing, the total count, one count per range of the first level
     assert sizes[0] != "0" and sizes[1:] == ["0"] * (len(listings) - 1)
     assert len(listings) == 2 + library_sync.key_ranges.CHECK_FANOUT
-    assert len(emu.requests) == 2 + len(listings)
+    assert len(emu.requests) == 2 + len(listings) + 2  # + the changed artists and albums
 
 
 def test_incremental_sync_with_unchanged_content_makes_two_listing_requests(settings, emu):
@@ -127,8 +130,9 @@ def test_incremental_sync_with_unchanged_content_makes_two_listing_requests(sett
     result = sync_library(settings)
 
     assert (result.added, result.updated, result.removed) == (0, 0, 0)
-    # identity, sections, the updatedAt listing, the count probe
-    assert len(emu.requests) == 4 and len(_listing_requests(emu)) == 2
+    # identity, sections, the updatedAt listing, the count probe, and the updatedAt
+    # listings of artists and albums (their genres)
+    assert len(emu.requests) == 6 and len(_listing_requests(emu)) == 2
 
 
 def test_incremental_sync_with_nothing_changed_counts_nothing(settings, emu):

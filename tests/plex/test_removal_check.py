@@ -115,6 +115,7 @@ def _index() -> dict[int, LibraryTrack]:
 def _key_listings(emu):
     """Listings of ratingKeys made by the removal check (sort=id), with their paging."""
     return [r for r in emu.requests if r.path == "/library/sections/1/all" and r.query.get("sort") == ["id:asc"]
+            and r.query.get("type") == ["10"]  # not the artist and album listings of the tags
             and r.headers.get("X-Plex-Container-Size") != "0" and "ratingKey" not in r.query.get("excludeFields", [""])[0]
             and "title" in r.query.get("excludeFields", [""])[0].split(",")]
 
@@ -229,7 +230,7 @@ def test_changed_listing_asks_for_slim_rows(settings, emu, tracks):
     _synced_then_changed(settings, emu)
     emu.update_track(tracks[0].rating_key, title="New")
     sync_library(settings)
-    changed = [r for r in emu.requests if any(k.startswith("updatedAt") for k in r.query)]
+    changed = [r for r in emu.requests if any(k.startswith("updatedAt") for k in r.query) and r.query["type"] == ["10"]]
     assert len(changed) == 1
     assert "Media" in changed[0].query["excludeElements"][0].split(",")
     excluded = set(changed[0].query["excludeFields"][0].split(","))

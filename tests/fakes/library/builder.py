@@ -304,6 +304,9 @@ def build_library(size: str = "small", seed: int = 0, data_dir: Path | None = No
     from tests.fakes.library.versions import add_versions
 
     add_versions(b)
+    from tests.fakes.library.genres import assign_genres
+
+    assign_genres(b.tracks, src)
     return b.tracks
 
 

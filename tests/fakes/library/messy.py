@@ -158,6 +158,6 @@ def _add_duets(out: list[FakeTrack], seed: int) -> None:
             rating_key=next_key, title=f"{t.title} (with {partner})", album_artist=t.album_artist,
             album=f"{t.tags['artist']} & Friends", album_rating_key=album_key, artist_rating_key=artist_key,
             year=(t.year or 2000) + 12, track_number=numbers[album_key],
-            duration_ms=t.duration_ms + 4_000, tags=tags,
+            duration_ms=t.duration_ms + 4_000, tags=tags, artist_tags=t.artist_tags,
         ))
         next_key += 1

@@ -18,7 +18,8 @@ class FakeTrack:
     (None when the same as the album artist, as Plex omits it then); ``album`` is
     ``parentTitle``; ``year`` is ``parentYear``; ``track_number`` is ``index``;
     ``disc_number`` is ``parentIndex``; ``duration_ms`` milliseconds; ``added_at`` and
-    ``updated_at`` epoch seconds.
+    ``updated_at`` epoch seconds; ``album_tags``/``artist_tags`` the album's and the album
+    artist's genres, styles and moods.
     """
 
     rating_key: int
@@ -37,6 +38,11 @@ class FakeTrack:
     guid: str = ""
     file_path: str = ""
     tags: dict = field(default_factory=dict)  # builder notes: source, perturbations applied
+    # Genres, styles and moods of the track's album and of its album artist, as
+    # ``(element, tag)`` pairs such as ``("Genre", "Rock")`` (element names as PMS writes
+    # them: Genre, Style, Mood); every track of an album carries the same values.
+    album_tags: tuple = ()
+    artist_tags: tuple = ()
 
     def __post_init__(self) -> None:
         if not self.guid:

@@ -90,6 +90,7 @@ def scale_library(tracks: list[FakeTrack], *, seed: int = 0, target: int = SCALE
                     track_number=src.track_number, disc_number=src.disc_number,
                     duration_ms=src.duration_ms, added_at=src.added_at + 86_400 * v,
                     updated_at=src.updated_at + 86_400 * v, tags=tags,
+                    album_tags=src.album_tags, artist_tags=src.artist_tags,
                 ))
                 next_key += 1
     return tracks

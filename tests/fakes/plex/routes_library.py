@@ -180,8 +180,8 @@ def _render_items(emu, mtype: int, items: list, excludes: Excludes) -> list[str]
     if mtype == q.TYPE_TRACK:
         return [track_xml(t, ctx, excludes=excludes) for t in items]
     if mtype == q.TYPE_ALBUM:
-        return [album_xml(a, ctx, excludes=excludes) for a in items]
-    return [artist_xml(a, ctx, excludes=excludes) for a in items]
+        return [album_xml(a, ctx, excludes=excludes, listing=True) for a in items]
+    return [artist_xml(a, ctx, excludes=excludes, listing=True) for a in items]
 
 
 def section_all(emu, req: Request, section_key: int, what: str = "all") -> Response:
@@ -194,6 +194,8 @@ def section_all(emu, req: Request, section_key: int, what: str = "all") -> Respo
     mtype = int(type_arg) if type_arg.isdigit() else q.TYPE_ARTIST
     if what == "albums":
         mtype = q.TYPE_ALBUM
+    if mtype in emu.faults.fail_listing_types:
+        return error_page(500, "Internal Server Error")
     music = sec is emu.section
     start, size = listing_window(emu, req)
     query = req.query
@@ -283,7 +285,7 @@ def children(emu, req: Request, key: int, leaves: bool) -> Response:
             group, mode = "track", 65593
         else:
             items = [lib.albums[ak] for ak in ar.album_keys]
-            render = lambda a: album_xml(a, ctx, excludes=excludes)  # noqa: E731
+            render = lambda a: album_xml(a, ctx, excludes=excludes, listing=True)  # noqa: E731
             group, mode = "album", 65592
         page, extra = paged(req, items)
         pairs = [("size", len(page)), *extra, *library_container(emu, art=f"/library/metadata/{key}/art/{ar.updated_at}", key=key, nocache=1, parentIndex=1, parentTitle=ar.title, summary="", thumb=f"/library/metadata/{key}/thumb/{ar.updated_at}", title1=emu.section.title, title2=ar.title, viewGroup=group, viewMode=mode)]
@@ -328,9 +330,9 @@ def hub_search(emu, req: Request) -> Response:
         head = lambda s: f'librarySectionTitle="{esc(ctx.section.title)}" score="{s:.5f}" '  # noqa: E731
         for title, htype, pool, render in (
             ("Artists", "artist", lib.artists.values(),
-             lambda a, s: artist_xml(a, ctx).replace("<Directory ", "<Directory " + head(s), 1)),
+             lambda a, s: artist_xml(a, ctx, listing=True).replace("<Directory ", "<Directory " + head(s), 1)),
             ("Albums", "album", lib.albums.values(),
-             lambda a, s: album_xml(a, ctx).replace("<Directory ", "<Directory " + head(s), 1)),
+             lambda a, s: album_xml(a, ctx, listing=True).replace("<Directory ", "<Directory " + head(s), 1)),
             ("Tracks", "track", lib.tracks.values(), lambda t, s: track_xml(t, ctx, score=s)),
         ):
             scored = []

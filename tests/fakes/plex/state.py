@@ -81,6 +81,10 @@ class Faults:
     # Playlist add requests (PUT /playlists/{k}/items) that skip their last key while
     # answering 200: PMS accepts a partly invalid batch (MickyGX/curatorr issue #152).
     partial_adds: int = 0
+    # Section listings of these types (8 artists, 9 albums, 10 tracks) answer 500 (a
+    # server failing part of a sync; PMS answers errors with an HTML page, see
+    # pms_401_root_unauthorized.html).
+    fail_listing_types: frozenset = frozenset()
 
 
 @dataclass
@@ -172,6 +176,9 @@ class AlbumInfo:
     added_at: int
     updated_at: int
     track_keys: list[int] = field(default_factory=list)
+    # (element, tag) pairs of the album and of its album artist, from its first track.
+    tags: tuple = ()
+    artist_tags: tuple = ()
 
 
 @dataclass
@@ -183,6 +190,8 @@ class ArtistInfo:
     added_at: int
     updated_at: int
     album_keys: list[int] = field(default_factory=list)
+    # (element, tag) pairs, from its first album's first track.
+    tags: tuple = ()
 
 
 class LibraryState:
@@ -280,6 +289,7 @@ class LibraryState:
         tracks = [self.tracks[k] for k in al.track_keys]
         first = tracks[0]
         al.title, al.year = first.album, first.year
+        al.tags, al.artist_tags = first.album_tags, first.artist_tags
         al.artist_rating_key, al.artist_title = first.artist_rating_key, first.album_artist
         al.added_at = min(t.added_at for t in tracks)
         al.updated_at = max(t.updated_at for t in tracks)
@@ -287,6 +297,7 @@ class LibraryState:
     def _refresh_artist(self, ar: ArtistInfo) -> None:
         albums = [self._albums[k] for k in ar.album_keys]  # type: ignore[index]
         ar.title = albums[0].artist_title
+        ar.tags = albums[0].artist_tags
         ar.added_at = min(a.added_at for a in albums)
         ar.updated_at = max(a.updated_at for a in albums)
 

@@ -285,10 +285,37 @@ def _slim_track_renderer(fields: frozenset):
     return fn
 
 
+# Tags of one kind an item shows in a section listing. A listing carries only the first
+# few tags of each kind, the full /library/metadata/{id} all of them: python-plexapi issue
+# #249 (a movie with 4 genres listed 2 of them in section items; reload() gave all) and
+# #200 (section.all() items showed at most two collections). Those reports are about
+# movies; the music listings are assumed to cut the same way (the stricter reading).
+LISTING_TAGS_PER_KIND = 2
+_TAG_ELEMENTS = ("Genre", "Style", "Mood")
+
+
+def tag_children(tags: tuple, excludes: Excludes, listing: bool) -> str:
+    """``<Genre tag="…" />`` (then Style, Mood) child lines for ``(element, tag)`` pairs,
+    as in ``ha_library_section_music_all_artists.xml`` (``<Genre tag="Electronic" />`` on a
+    listed artist; plexapi reads Genre, Style and Mood of artists and albums,
+    ``plexapi/audio.py``). ``listing`` keeps :data:`LISTING_TAGS_PER_KIND` of each kind;
+    elements named in ``excludeElements`` are left out."""
+    out = []
+    for element in _TAG_ELEMENTS:
+        if element in excludes.elements:
+            continue
+        values = [tag for kind, tag in tags if kind == element]
+        if listing:
+            values = values[:LISTING_TAGS_PER_KIND]
+        out.extend(f'<{element} tag="{esc(tag)}" />\n' for tag in values)
+    return "".join(out)
+
+
 def album_xml(al: AlbumInfo, ctx: RenderContext, *, section_attrs: bool = False,
-              counts: bool = False, excludes: Excludes = NO_EXCLUDES) -> str:
-    """One album ``<Directory type="album">``; ``counts`` adds ``leafCount viewedLeafCount``
-    (single-album metadata)."""
+              counts: bool = False, excludes: Excludes = NO_EXCLUDES, listing: bool = False) -> str:
+    """One album ``<Directory type="album">`` with its Genre/Style/Mood children
+    (:func:`tag_children`; ``listing`` cuts them as a section listing does); ``counts``
+    adds ``leafCount viewedLeafCount`` (single-album metadata)."""
     ak, rk = al.rating_key, al.artist_rating_key
     artist = ctx.lib.artists.get(rk)
     artist_ts = artist.updated_at if artist else al.updated_at
@@ -304,20 +331,21 @@ def album_xml(al: AlbumInfo, ctx: RenderContext, *, section_attrs: bool = False,
         f' thumb="/library/metadata/{ak}/thumb/{al.updated_at}" art="/library/metadata/{rk}/art/{artist_ts}"'
         f' parentThumb="/library/metadata/{rk}/thumb/{artist_ts}"{released}{cnt}'
         f' addedAt="{al.added_at}" updatedAt="{al.updated_at}" loudnessAnalysisVersion="2">\n'
-        f"</Directory>\n"
+        f"{tag_children(al.tags, excludes, listing)}</Directory>\n"
     )
 
 
 def artist_xml(ar: ArtistInfo, ctx: RenderContext, *, section_attrs: bool = False,
-               excludes: Excludes = NO_EXCLUDES) -> str:
-    """One album artist ``<Directory type="artist">``."""
+               excludes: Excludes = NO_EXCLUDES, listing: bool = False) -> str:
+    """One album artist ``<Directory type="artist">`` with its Genre/Style/Mood children
+    (:func:`tag_children`)."""
     k = ar.rating_key
     sect = ctx.section_attrs_on_item() if section_attrs else ""
     return excludes.strip_fields(
         f'<Directory ratingKey="{k}" key="/library/metadata/{k}/children" guid="plex://artist/{k:024x}"'
         f' type="artist" title="{esc(ar.title)}"{sect} summary="" index="1"'
         f' thumb="/library/metadata/{k}/thumb/{ar.updated_at}" art="/library/metadata/{k}/art/{ar.updated_at}"'
-        f' addedAt="{ar.added_at}" updatedAt="{ar.updated_at}">\n</Directory>\n'
+        f' addedAt="{ar.added_at}" updatedAt="{ar.updated_at}">\n{tag_children(ar.tags, excludes, listing)}</Directory>\n'
     )
 
 
