@@ -92,6 +92,15 @@ def build_prompt(req: GenerationRequest, *, compact: bool = False) -> Prompt:
             *seed,
             ">>>",
         ]
+    listening = _lines(req.listening, COMPACT_SEED_LINES if compact else MAX_SEED_LINES)
+    if listening:
+        parts += [
+            "What the listener has played most lately (most played first). Lean towards this taste "
+            "for the request, without simply repeating these:",
+            "<<<",
+            *listening,
+            ">>>",
+        ]
     previous = _lines(req.previous_tracks, COMPACT_PREVIOUS_LINES if compact else MAX_PREVIOUS_LINES)
     if previous:
         share = min(max(req.keep_share, 0.0), 1.0)
