@@ -76,7 +76,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.http_base import EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
+from tests.fakes.http_base import EmulatorClock, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
 from tests.fakes.plex.xmlrender import XML_DECL, attrs
 
 KINDS = ("owner", "home", "managed", "shared", "outsider")
@@ -144,7 +144,7 @@ def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class PlexTvEmulator(LoopbackServer):
+class PlexTvEmulator(EmulatorClock, LoopbackServer):
     """The emulated plex.tv (see the module docstring for endpoints and rules).
 
     Args:
@@ -169,26 +169,6 @@ class PlexTvEmulator(LoopbackServer):
         self._rng = random.Random(seed)
         self._ids = itertools.count(1_000_001)
         self._pin_ids = itertools.count(400_000_001)
-
-    # --- clock -------------------------------------------------------------------------------
-
-    @property
-    def now(self) -> int:
-        """Emulator time in epoch seconds (assign an int or a callable to set it)."""
-        return int(self._clock())
-
-    @now.setter
-    def now(self, value: int | float | Callable[[], float]) -> None:
-        if callable(value):
-            self._clock = value
-        else:
-            fixed = value
-            self._clock = lambda: fixed
-
-    def advance(self, seconds: float) -> int:
-        """Move the clock forward (a fixed clock from then on); returns the new time."""
-        self.now = self.now + seconds
-        return self.now
 
     # --- household ---------------------------------------------------------------------------
 
