@@ -24,7 +24,10 @@ Endpoints (paths from plexapi ``myplex.py`` unless said otherwise):
   "Home users don't have email, username etc.").
 - ``GET /api/users/``: friends and home members with the servers shared with them
   (``MyPlexUser.key``); ``User``/``Server`` attributes as Home Assistant's
-  ``plextv_shared_users.xml`` capture, plus ``home`` (``MyPlexUser._loadData``).
+  ``plextv_shared_users.xml`` capture, plus ``home`` (``MyPlexUser._loadData``). Home and
+  managed members are listed too, with ``home="1"`` (plexapi ``tests/test_myplex.py`` finds
+  a new managed user among ``account.users()`` with ``u.home is True``). Only users with a
+  ``Server`` child for a machine may use it (the list the household module filters on).
 - ``GET /api/servers/{machineId}/shared_servers``: ``SharedServer`` rows with ``userID``
   and ``accessToken`` (``MyPlexAccount.FRIENDINVITE``, read by ``MyPlexUser.get_token``);
   the server owner's token only.
