@@ -52,11 +52,13 @@ def validate_request(prompt: str, count: int) -> tuple[str, int]:
 
 
 def start_generation(prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
-                     fill_mode: str | None = None) -> Job:
+                     fill_mode: str | None = None, listening_account_id: int | None = None) -> Job:
     """Enqueue a "generate" job; an identical active request returns the same job.
 
     ``fill_mode`` is one of :data:`~plex_completer.limits.FILL_MODES` (issue 18) or None
-    for the ``FILL_MODE`` setting. Raises ``ValueError`` for a bad prompt, count or mode.
+    for the ``FILL_MODE`` setting. ``listening_account_id`` (a PMS accountID; 1 is the
+    server owner, see :mod:`.listening_seed`) seeds the prompt with that account's recent
+    plays. Raises ``ValueError`` for a bad prompt, count or mode.
     """
     prompt, count = validate_request(prompt, count)
     if fill_mode is not None and fill_mode not in limits.FILL_MODES:
@@ -64,7 +66,11 @@ def start_generation(prompt: str, count: int, owner: str | None = None, taste_se
     params = {"prompt": prompt, "count": count, "owner": owner, "taste_seed_rating_key": taste_seed_rating_key}
     if fill_mode is not None:
         params["fill_mode"] = fill_mode
-    key = "generate:" + _fingerprint(prompt.lower(), count, owner, taste_seed_rating_key, *([fill_mode] if fill_mode else []))
+    extra = [fill_mode] if fill_mode else []
+    if listening_account_id is not None:
+        params["listening_account_id"] = int(listening_account_id)
+        extra.append(f"listening:{int(listening_account_id)}")
+    key = "generate:" + _fingerprint(prompt.lower(), count, owner, taste_seed_rating_key, *extra)
     return runner.enqueue("generate", params, dedupe_key=key)
 
 

@@ -19,6 +19,7 @@ from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
 from ..models import Job, Playlist
 from ..services import duplicate_prompts, library_fill, playlist_actions, playlist_views, plex_edit_actions
+from ..services.listening_seed import OWNER_ACCOUNT_ID
 from . import charts
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
         "count": form.get("count", str(DEFAULT_TRACKS)).strip(),
         "seed": form.get("seed", "").strip(),
         "fill_mode": form.get("fill_mode", "").strip() or current_app.config["SETTINGS"].FILL_MODE,
+        "listening": form.get("listening") == "1",
     }
     errors = limits.request_errors(limits.clean_prompt(values["prompt"]), values["count"])
     if values["fill_mode"] not in limits.FILL_MODES:
@@ -134,7 +136,8 @@ def create():
     svc = playlist_actions
     try:
         job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None,
-                                   fill_mode=values["fill_mode"])
+                                   fill_mode=values["fill_mode"],
+                                   listening_account_id=OWNER_ACCOUNT_ID if values["listening"] else None)
     except (UserFacingError, ValueError) as exc:
         return _render_new(values, error=redact(str(exc)), status=400)
     return _to_job_page(job)
