@@ -74,6 +74,9 @@ class Settings(BaseModel):
     # Where the user's browser reaches Plex Web ("Open in Plex" links); PLEX_URL is often a
     # Docker-internal address. Unset: https://app.plex.tv/desktop, which finds the server.
     PLEX_PUBLIC_URL: str | None = None
+    # plex.tv's base URL (household users, Sign in with Plex). Only for tests and the offline
+    # stack (tests/fakes/plextv); leave it at https://plex.tv otherwise.
+    PLEX_TV_URL: str = "https://plex.tv"
 
     GEMINI_API_KEY: SecretStr | None = None
     GEMINI_MODELS: tuple[str, ...] = DEFAULT_GEMINI_MODELS
@@ -142,6 +145,11 @@ class Settings(BaseModel):
     @classmethod
     def _url(cls, value: Any, info: Any) -> str | None:
         return _check_url(info.field_name, value)
+
+    @field_validator("PLEX_TV_URL", mode="before")
+    @classmethod
+    def _plex_tv_url(cls, value: Any) -> str:
+        return _check_url("PLEX_TV_URL", value) or "https://plex.tv"
 
     @field_validator("PLEX_TOKEN", "GEMINI_API_KEY", "APP_PASSWORD", "SECRET_KEY", mode="before")
     @classmethod
