@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ..config import current_settings
 from ..extensions import db
 from ..jobs import JobContext, job_kind, runner
+from ..logging_setup import redact
 from ..models import Job, Playlist, PlaylistStatus
 from ..plex.library_sync import index_server, sync_library
 from . import plex_users
@@ -41,7 +42,12 @@ def library_sync_job(ctx: JobContext, full: bool = False) -> dict[str, Any]:
         settings, full=bool(full), progress=lambda done, total, step: ctx.progress(done, total, step)
     )
     message = result.summary()
-    users = plex_users.refresh_users(settings)  # issue 16: never raises; plex.tv down keeps the known users
+    try:  # issue 16: plex.tv down keeps the known users; the sync's outcome does not depend on it
+        users = plex_users.refresh_users(settings)
+    except Exception as exc:  # noqa: BLE001 - best effort after the sync
+        db.session.rollback()
+        log.warning("Plex users not refreshed: %s", redact(str(exc)) or type(exc).__name__)
+        users = plex_users.RefreshResult(False, 0, 0, 0, "")
     if users.lost:
         message += f". {users.lost} Plex user{'s' if users.lost != 1 else ''} lost access to this server"
     edited = record_plex_edits(settings)

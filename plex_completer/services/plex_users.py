@@ -199,7 +199,7 @@ def refresh_users(settings: Settings | None = None) -> RefreshResult:
     if not settings.plex_configured:
         return RefreshResult(False, 0, 0, 0, "Plex is not configured, so there are no Plex users to read.")
     try:
-        listed = household.list_users(settings)
+        listed = household.list_users(settings, client_id=client_identifier())
     except UserFacingError as exc:  # PlexTvUnavailable, PlexTvRefused, PlexError
         db.session.rollback()
         message = f"Household users are unavailable: {redact(str(exc))}"
@@ -269,18 +269,25 @@ def token_for(user: PlexUser, *, fresh: bool = False, settings: Settings | None 
             redactor.add_secret(token)
             return token
     try:
-        token = household.server_token_for(settings, _household_user(user))
+        token = household.server_token_for(settings, _household_user(user), client_id=client_identifier())
     except UserFacingError as exc:
         db.session.rollback()
         raise OwnerUnavailable(
             f"The Plex token of {user.display_name} for this server could not be read from plex.tv "
             f"({redact(str(exc))}). The playlist is written when plex.tv answers again."
         ) from exc
+    store_token(user, token)
+    return token
+
+
+def store_token(user: PlexUser, token: str) -> None:
+    """Keep ``user``'s server ``token`` (read at their Plex sign-in) encrypted. Commits."""
+    if user.is_owner or not token:
+        return
     redactor.add_secret(token)
     user.token_encrypted = token_crypto.seal_token(_secret_key(), token)
     user.token_refreshed_at = utcnow()
     db.session.commit()
-    return token
 
 
 def settings_for_owner(owner_id: int | None, *, fresh: bool = False, settings: Settings | None = None) -> Settings:
