@@ -234,14 +234,15 @@ def refresh_users():
 
 def init_app(app) -> None:
     """Install :func:`remember_owner` and :func:`scope_guard` (after the login guard) and
-    give templates ``viewer``, ``household`` (the users' state) and ``owner_names``."""
+    give templates ``viewer``, ``household_status`` (the users' state, a function) and
+    ``owner_name_of`` (a playlist owner's name)."""
     app.before_request(remember_owner)
     app.before_request(scope_guard)
 
     @app.context_processor
     def _household_context():
         try:
-            return {"viewer": viewer(), "household_status": plex_users.status}
+            return {"viewer": viewer(), "household_status": plex_users.status, "owner_name_of": plex_users.owner_name}
         except Exception:  # noqa: BLE001 - an error page must render even without a database
             db.session.rollback()
-            return {"viewer": Viewer(None, True), "household_status": None}
+            return {"viewer": Viewer(None, True), "household_status": None, "owner_name_of": lambda _owner_id: ""}
