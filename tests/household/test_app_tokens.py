@@ -3,8 +3,6 @@ from SECRET_KEY, and never shown in pages or logs."""
 
 from __future__ import annotations
 
-import logging
-
 import sqlalchemy as sa
 
 from plex_completer.extensions import db
