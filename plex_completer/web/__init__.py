@@ -40,7 +40,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         diagnostics,
         health,
-        household,
+        household,  # adds Sign in with Plex to auth.bp and "Refresh Plex users" to settings_page.bp
         jobs_pages,
         library,
         pages,
@@ -52,7 +52,7 @@ def register_blueprints(app: Flask) -> None:
         viewhelpers,
     )
 
-    for module in (health, auth, household, pages, playlist_pages, jobs_pages, library, schedules, settings_page, diagnostics):
+    for module in (health, auth, pages, playlist_pages, jobs_pages, library, schedules, settings_page, diagnostics):
         app.register_blueprint(module.bp)
 
     auth.init_app(app)

@@ -44,7 +44,7 @@ bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = "5 per minute"
 LOGIN_ADDRESS_LIMIT = "20 per minute"
 # Endpoints reachable without a session.
-OPEN_ENDPOINTS = frozenset({"static", "health.healthz", "auth.login", "auth.setup", "plex_signin.start", "plex_signin.wait"})
+OPEN_ENDPOINTS = frozenset({"static", "health.healthz", "auth.login", "auth.setup", "auth.plex_start", "auth.plex_wait"})
 
 
 def client_address() -> str:

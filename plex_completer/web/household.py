@@ -23,7 +23,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from ..errors import UserFacingError
 from ..extensions import db, limiter
@@ -31,13 +31,15 @@ from ..logging_setup import redact
 from ..models import Job, Playlist, PlexUser, SuggestedTrack
 from ..services import job_views, plex_users
 from . import auth as web_auth
+from . import settings_page
 
 log = logging.getLogger(__name__)
-bp = Blueprint("plex_signin", __name__)
+# The sign-in routes belong to the login pages (``auth.*``), the refresh to Settings (``settings.*``).
+bp = web_auth.bp
 
 # Pages a plain household user may not open (403): the server's administration.
 ADMIN_BLUEPRINTS = frozenset({"settings", "schedules", "diagnostics", "library"})
-ADMIN_ENDPOINTS = frozenset({"auth.change_password", "pages.setup_panel", "plex_signin.refresh_users"})
+ADMIN_ENDPOINTS = frozenset({"auth.change_password", "pages.setup_panel"})
 # Their own playlist's refresh lives on the schedules blueprint but is theirs to set.
 OWN_PLAYLIST_ENDPOINTS = frozenset({"schedules.set_playlist_refresh", "schedules.run_playlist_refresh"})
 # Seconds between two polls of plex.tv by the waiting page (plexapi's MyPlexPinLogin polls every second;
@@ -155,7 +157,7 @@ def _back_to_login(message: str, category: str = "error"):
 
 @bp.post("/login/plex")
 @limiter.limit(SIGNIN_LIMIT, key_func=web_auth.client_address)
-def start():
+def plex_start():
     """Create a sign-in PIN on plex.tv and show the waiting page (which links to Plex)."""
     from ..plex import household
 
@@ -163,24 +165,24 @@ def start():
     if not settings.plex_configured:
         return _back_to_login("Sign in with Plex needs the app's Plex settings (PLEX_URL, PLEX_TOKEN); use the admin login.")
     try:
-        pin = household.start_pin(settings, plex_users.client_identifier(), url_for("plex_signin.wait", _external=True))
+        pin = household.start_pin(settings, plex_users.client_identifier(), url_for("auth.plex_wait", _external=True))
     except UserFacingError as exc:
         log.warning("Sign in with Plex could not start: %s", redact(str(exc)))
         return _back_to_login(f"Sign in with Plex is unavailable right now: {redact(str(exc))} The admin login works.")
     session["plex_pin"] = {"id": int(pin.pin_id), "url": pin.auth_url,
                            "until": int(time.time()) + max(int(pin.expires_in_s or 0), 60)}
-    return redirect(url_for("plex_signin.wait"))
+    return redirect(url_for("auth.plex_wait"))
 
 
 @bp.get("/login/plex")
 @limiter.limit("60 per minute", key_func=web_auth.client_address)
-def wait():
+def plex_wait():
     """The waiting page: asks plex.tv whether the PIN was approved; signs the user in once
     it was (only Plex users with access to this server), else reloads itself."""
     from ..plex import household
 
     state = _pin_state()
-    if state is None:
+    if state is None or web_auth.auth.auth_disabled():
         return redirect(url_for("auth.login"))
     if state.get("until", 0) < time.time():
         return _back_to_login("The Plex sign-in expired before it was approved. Start again.")
@@ -224,8 +226,8 @@ def _user_with_access(plex_id: int) -> PlexUser | None:
     return user if user is not None and user.has_access else None
 
 
-@bp.post("/settings/plex-users/refresh")
-def refresh_users():
+@settings_page.bp.post("/plex-users/refresh")
+def refresh_plex_users():
     """Settings → "Refresh Plex users": read this server's users from plex.tv now."""
     result = plex_users.refresh_users()
     flash(result.message, "ok" if result.ok else "error")
