@@ -1,13 +1,15 @@
-"""The offline stack: Plex, Gemini and Ollama protocol emulators on loopback ports.
+"""The offline stack: Plex, plex.tv, Gemini and Ollama protocol emulators on loopback ports.
 
 ``python -m tests.fakes.stack [--library small|full|scaled] [--gemini-era today|2025]
-[--gemini 429-day,404,ok]`` starts the three servers, prints the environment lines that
+[--gemini 429-day,404,ok]`` starts the servers, prints the environment lines that
 point the app at them and serves until interrupted (Ctrl-C). The command line serves
 today's Gemini API by default (2.x retired, 3.x models listed; ``GEMINI_MODELS`` is left
 unset so the app's default applies and its successors are found). Also importable:
 :func:`start_stack` returns a running :class:`Stack` for tests; it keeps the 2025 Gemini
 API unless ``gemini_era="today"`` is passed, so suites written against 2.x models stay
-as they are.
+as they are. The plex.tv emulator serves the scripted household of
+:mod:`tests.fakes.plextv.household` (owner, a Plex Home member, a managed profile, a
+friend, a home member without access); ``PLEX_TV_URL`` points the app at it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from tests.fakes.ai.gemini_server import GeminiEmulator
 from tests.fakes.ai.ollama_server import OllamaEmulator
 from tests.fakes.library.builder import build_library
 from tests.fakes.plex.server import PlexEmulator
+from tests.fakes.plextv.household import Household, build_household
+from tests.fakes.plextv.server import PlexTvEmulator
 
 PLEX_TOKEN = "stack-plex-token"
 GEMINI_KEY = "stack-gemini-key"
@@ -37,10 +41,20 @@ class Stack:
     gemini: GeminiEmulator
     ollama: OllamaEmulator
     env: dict[str, str] = field(default_factory=dict)
+    household: Household | None = None
+
+    @property
+    def plextv(self) -> PlexTvEmulator:
+        """The plex.tv emulator (the household's)."""
+        assert self.household is not None
+        return self.household.tv
 
     def stop(self) -> None:
-        """Stop all three servers."""
-        for server in (self.plex, self.gemini, self.ollama):
+        """Stop all servers."""
+        servers = [self.plex, self.gemini, self.ollama]
+        if self.household is not None:
+            servers.append(self.household.tv)
+        for server in servers:
             server.stop()
 
 
@@ -88,9 +102,11 @@ def start_stack(
         gemini.script(second, gemini_flash_script)
     if ollama_script:
         ollama.script(ollama_script)
+    household = build_household(plex, seed=seed)
     env = {
         "PLEX_URL": plex.url,
         "PLEX_TOKEN": PLEX_TOKEN,
+        "PLEX_TV_URL": household.tv.url,
         "GEMINI_API_KEY": GEMINI_KEY,
         "GEMINI_BASE_URL": gemini.url,
         "OLLAMA_URL": ollama.url,
@@ -98,7 +114,7 @@ def start_stack(
     }
     if gemini_era != "today":
         env["GEMINI_MODELS"] = "gemini-2.5-flash,gemini-2.0-flash"
-    return Stack(plex=plex, gemini=gemini, ollama=ollama, env=env)
+    return Stack(plex=plex, gemini=gemini, ollama=ollama, env=env, household=household)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"Plex emulator with {len(stack.plex.tracks)} tracks at {stack.plex.url}", file=sys.stderr)
     print(f"Gemini emulator at {stack.gemini.url}; Ollama emulator at {stack.ollama.url}", file=sys.stderr)
+    members = ", ".join(f"{a.title} ({a.kind})" for a in stack.household.with_access)
+    print(f"plex.tv emulator at {stack.plextv.url} (PLEX_TV_URL; household: {members})", file=sys.stderr)
     print("# Put these lines in .env (or export them), then run ./scripts/run.sh", file=sys.stderr)
     for key, value in stack.env.items():
         print(f"{key}={value}")

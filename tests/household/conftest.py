@@ -1,12 +1,43 @@
-"""Helpers of the household tests (issue 16): Plex users, their playlists, and a session
+"""Fixtures of the household tests (issue 16). Protocol tests (``test_plextv_*``): the
+hand-made 21-track library of the PMS emulator tests, a PMS emulator on a fixed clock with
+the scripted household registered, the plex.tv emulator, and the app's :class:`Settings`
+pointed at both. App tests (``test_app_*``): Plex users, their playlists, and a session
 of a Plex user as "Sign in with Plex" leaves it."""
 
 from __future__ import annotations
 
 import pytest
 
+from plex_completer.config import load_settings
 from plex_completer.extensions import db
 from plex_completer.models import PlexUser, PlexUserKind
+from tests.fakes.plex.server import PlexEmulator
+from tests.fakes.plextv.household import build_household
+from tests.plex_emulator.conftest import CLOCK, make_library
+
+CLIENT_ID = "test-installation-0001"
+
+
+@pytest.fixture
+def pms():
+    with PlexEmulator(make_library(), now=CLOCK) as emu:
+        yield emu
+
+
+@pytest.fixture
+def household(pms):
+    hh = build_household(pms, now=CLOCK)
+    yield hh
+    hh.tv.stop()
+
+
+@pytest.fixture
+def settings(pms, household):
+    return load_settings(
+        {"PLEX_URL": pms.url, "PLEX_TOKEN": pms.token, "PLEX_TV_URL": household.tv.url, "PLEX_TIMEOUT": 5},
+        environ={},
+    )
+
 
 ADMIN_PASSWORD = "household-admin-pw"
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
+from tests.fakes.plex import routes_history as history_routes
 from tests.fakes.plex import routes_library as lib_routes
 from tests.fakes.plex import routes_playlists as pl_routes
 from tests.fakes.plex.routes_library import HTML_TYPE, ListingRefused, Request, Response, error_page, not_found
@@ -72,6 +73,7 @@ _ROUTES = [
     ("DELETE", r"/playlists/(\d+)/items", pl_routes.clear_items),
     ("DELETE", r"/playlists/(\d+)/items/(\d+)", pl_routes.remove_item),
     ("PUT", r"/playlists/(\d+)/items/(\d+)/move", pl_routes.move_item),
+    ("GET", r"/status/sessions/history/all", history_routes.history),
 ]
 _COMPILED = [(m, re.compile(p + r"\Z"), h) for m, p, h in _ROUTES]
 

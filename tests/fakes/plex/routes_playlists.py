@@ -9,8 +9,13 @@ edit/poster mixins):
   ``PUT /playlists/{k}/items/{playlistItemID}/move[?after={playlistItemID}]``
 - ``POST /library/metadata/{k}/posters`` (raw image bytes as the body, or ``?url=``)
 
-Playlists are per user: another token's playlist is invisible (listing) and answers 404
-(reading or changing it). Add answers carry ``leafCountAdded``/``leafCountRequested`` as
+Playlists are per user (plexinc/plex-media-player issue #84: "Playlists are per user";
+Maintainerr issue #1058: "playlists are tied to a user account"; home-assistant.io issue
+#14070: a managed user's playlists are not reachable with the admin's token): another
+account's playlist is invisible (listing) and answers 404 (reading or changing it). The
+account is the token's (``emu.account_of``: several tokens of one account share playlists);
+the sources do not say which status PMS sends, so the emulator hides the playlist as if it
+did not exist, the stricter answer. Add answers carry ``leafCountAdded``/``leafCountRequested`` as
 documented on plexopedia.com ("Add an Item to a Playlist"). Only regular (``smart=0``)
 audio playlists are supported; anything else answers 400.
 """
@@ -23,7 +28,7 @@ from tests.fakes.plex.xmlrender import document, playlist_stats, playlist_xml, t
 
 def _owned(emu, req: Request, key: int):
     pl = emu.playlists.get(key)
-    return pl if pl is not None and pl.owner_token == req.token else None
+    return pl if pl is not None and emu.account_of(pl.owner_token) == emu.account_of(req.token) else None
 
 
 def _one(emu, pl, **extra) -> Response:
@@ -38,7 +43,7 @@ def list_playlists(emu, req: Request) -> Response:
     found = []
     if ptype in (None, "", "audio") and smart in (None, "", "0"):
         found = [pl for pl in emu.playlists.values()
-                 if pl.owner_token == req.token and title in pl.title.casefold()]
+                 if emu.account_of(pl.owner_token) == emu.account_of(req.token) and title in pl.title.casefold()]
     page, extra = paged(req, found, emu)
     return Response(200, document([("size", len(page)), *extra],
                                   [playlist_xml(pl, emu.lib) for pl in page]))

@@ -20,7 +20,10 @@ API summary: ``start()/stop()`` (or ``with``), ``url``, ``port`` (from
 ``remove_tracks(keys)``, ``update_track(key, **fields)``, ``section`` (the music
 :class:`FakeSection`), ``add_section(key, title, type)``; playlists: ``playlists``
 (ratingKey -> :class:`FakePlaylist`), ``create_user_playlist(title, keys, token=None)``,
-``delete_playlist(key)``, ``append_items(playlist, keys)``.
+``delete_playlist(key)``, ``append_items(playlist, keys)``; household:
+``register_account(token, account_id, name)`` (a user's server access token; playlists are
+private to the account, see ``routes_playlists``), ``account_of(token)``, ``add_play(key,
+account_id, viewed_at=None)`` and ``plays`` (play history, ``routes_history``).
 
 Listings honour ``excludeElements``/``excludeFields`` (see :class:`~tests.fakes.plex.xmlrender.Excludes`)
 and the ``id`` (ratingKey) filters and sort plexapi lists as available on PMS. ratingKeys
@@ -47,6 +50,7 @@ from tests.fakes.http_base import LoopbackServer
 from tests.fakes.library.model import FakeTrack
 from tests.fakes.plex.handler import PlexRequestHandler
 from tests.fakes.plex.state import (
+    FakePlay,
     FakePlaylist,
     FakeSection,
     Faults,
@@ -116,6 +120,11 @@ class PlexEmulator(LoopbackServer):
         self.token = token
         self.tokens: dict[str, str] = {token: "owner"}
         self.tokens.update(tokens or {})
+        # Server access token -> PMS accountID. PMS knows the owner as account 1 (its
+        # /accounts list: Home Assistant's plex_server_accounts.xml; DeviantEng/Cmdarr #12);
+        # tokens not registered here are each their own account (keyed by the token).
+        self.accounts: dict[str, int] = {token: 1}
+        self.plays: list[FakePlay] = []
         self.machine_identifier = machine_identifier
         self.friendly_name = friendly_name
         self.version = version
@@ -340,6 +349,37 @@ class PlexEmulator(LoopbackServer):
         """A playlist the user made in Plex, outside the app; returns its ratingKey.
         Unknown track keys are kept as items (PMS hides them until the track exists)."""
         return self.new_playlist(title, list(rating_keys), token or self.token)
+
+    # --- household ------------------------------------------------------------------------
+
+    def register_account(self, token: str, account_id: int, name: str = "") -> None:
+        """Make ``token`` a valid server access token of PMS account ``account_id`` (a Plex
+        Home member's or a friend's; several tokens may name one account)."""
+        with self._lock:
+            self.tokens[token] = name or f"account {account_id}"
+            self.accounts[token] = account_id
+
+    def unregister_token(self, token: str) -> None:
+        """The owner stops sharing: ``token`` answers 401 from now on."""
+        with self._lock:
+            self.tokens.pop(token, None)
+            self.accounts.pop(token, None)
+
+    def account_of(self, token: str) -> int | str:
+        """The account ``token`` belongs to: its registered accountID, else the token itself."""
+        return self.accounts.get(token, token)
+
+    def add_play(self, rating_key: int, account_id: int, viewed_at: int | None = None,
+                 device_id: int = 1) -> FakePlay:
+        """Record that ``account_id`` played track ``rating_key`` at ``viewed_at`` (default
+        :attr:`now`), as PMS's play history does. Raises KeyError for an unknown track."""
+        with self._lock:
+            if rating_key not in self.lib.tracks:
+                raise KeyError(rating_key)
+            play = FakePlay(len(self.plays) + 1, rating_key, account_id,
+                            int(self.now) if viewed_at is None else int(viewed_at), device_id)
+            self.plays.append(play)
+            return play
 
     def delete_playlist(self, rating_key: int) -> None:
         """The user deletes a playlist in Plex. Raises KeyError when unknown."""

@@ -28,6 +28,18 @@ def sort_fold(text: str | None) -> str:
 
 
 @dataclass
+class FakePlay:
+    """One play history entry (``/status/sessions/history/all``): ``history_id``, the track,
+    the PMS ``account_id`` (1: the owner), ``viewed_at`` (epoch s), ``device_id``."""
+
+    history_id: int
+    rating_key: int
+    account_id: int
+    viewed_at: int
+    device_id: int = 1
+
+
+@dataclass
 class FakePlaylist:
     """A regular (non-smart) audio playlist as PMS stores it.
 
