@@ -129,6 +129,12 @@ def is_server_owner(owner_id: int | None) -> bool:
     return user is None or user.is_owner
 
 
+def same_owner(a: int | None, b: int | None) -> bool:
+    """True when owner ids ``a`` and ``b`` name the same person (None and the owner's row
+    are both the server owner)."""
+    return a == b or (is_server_owner(a) and is_server_owner(b))
+
+
 def owner_clause(owner_id: int | None) -> Any:
     """A SQL condition on ``Playlist.owner_id`` for the playlists of ``owner_id``; the
     server owner's include those with no owner (made before issue 16, or by the admin)."""

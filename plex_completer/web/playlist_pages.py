@@ -151,8 +151,9 @@ def create():
         existing = duplicate_prompts.recent_playlist_for(values["prompt"])
         if existing is not None and not household.playlist_visible(existing):
             existing = None  # someone else's playlist: not a twin in this user's Plex, and not theirs to see
-        if existing is not None and existing.owner_id != values["owner_id"]:
-            existing = None
+        if existing is not None and not plex_users.same_owner(existing.owner_id, values["owner_id"]):
+            existing = None  # made for someone else: it is in their Plex account, not in this one
+        if existing is not None:
             # Ask first: the same prompt right after the first playlist would make a twin in Plex.
             return _render_new(values, duplicate=existing, status=409)
     svc = playlist_actions
