@@ -178,3 +178,46 @@ def test_a_member_removed_from_the_server_is_signed_out_and_plex_tv_down_keeps_s
         login.post("/login/plex", follow_redirects=False)
         page = login.get("/login", follow_redirects=True).get_data(as_text=True)
         assert "Sign in with Plex is unavailable right now" in page and "The admin login works" in page
+
+
+def test_a_refused_token_is_fetched_again_once_and_a_move_changes_accounts(make_synced_app, stack):
+    from plex_completer.services import playlist_actions, plex_users
+
+    app = make_synced_app(AUTH_DISABLED=False, APP_PASSWORD=ADMIN_PASSWORD)
+    hh = stack.household
+    with app.app_context():
+        bob_client = _sign_in_with_plex(app, stack, hh.home)
+        made = _create(bob_client, PROMPTS["Bob"])
+        playlist = db.session.get(Playlist, made)
+        key = int(playlist.plex_rating_key)
+        bob = db.session.get(PlexUser, playlist.owner_id)
+
+        # Bob's stored token stops working (signed out everywhere, say): PMS answers 401, the
+        # app fetches his current token from plex.tv once and writes in place. (Stored here
+        # as a stale value: the PMS emulator files playlists under the token's registration,
+        # so unregistering his real token would also hide his playlist.)
+        plex_users.store_token(bob, "server-bob-stale")
+        sealed_before = bob.token_encrypted
+        playlist_actions.update_details(made, "Rainy Sunday jazz, renamed", "")
+        db.session.expire_all()
+        bob = db.session.get(PlexUser, bob.id)
+        assert bob.token_encrypted != sealed_before
+        assert plex_users.token_for(bob) == hh.home.server_token
+        playlist = db.session.get(Playlist, made)
+        assert playlist.status == "synced", playlist.status_message
+        assert int(playlist.plex_rating_key) == key
+        assert stack.plex.playlists[key].title == "Rainy Sunday jazz, renamed"
+
+        # The admin gives the playlist to Kid: created in Kid's account, then deleted from Bob's.
+        admin = app.test_client()
+        log_in_admin(admin)
+        kid = db.session.scalars(sa.select(PlexUser).where(PlexUser.title == "Kid")).one()
+        edit = admin.post(f"/playlists/{made}/edit", data={"title": "Rainy Sunday jazz, renamed", "description": "",
+                                                           "owner_id": str(kid.id)})
+        assert edit.status_code == 302
+        db.session.expire_all()
+        playlist = db.session.get(Playlist, made)
+        assert playlist.owner_id == kid.id
+        assert not _plex_playlists_of(stack, hh.home)
+        assert set(_plex_playlists_of(stack, hh.managed)) == {int(playlist.plex_rating_key)}
+        assert bob_client.get(f"/playlists/{made}").status_code == 404  # no longer Bob's
