@@ -143,7 +143,9 @@ def test_the_admin_and_the_server_owner_see_everyone(auth_app, household, who):
     owners_own = client.get("/?owner=0").get_data(as_text=True)
     assert "Olivia soul mix" in owners_own and "Ben soul mix" not in owners_own
     assert client.get("/settings").status_code == 200
-    assert 'name="owner_id"' in client.get("/playlists/new").get_data(as_text=True)
+    new_form = client.get("/playlists/new").get_data(as_text=True)
+    assert 'name="owner_id"' in new_form and "For whom" in new_form
+    assert "Belongs to" in client.get(f"/playlists/{household['Ben']['playlist_id']}/edit").get_data(as_text=True)
 
 
 def test_a_user_who_lost_access_is_signed_out_at_the_next_request(auth_app, household):
