@@ -72,7 +72,8 @@ class GenerationRequest:
     ``prompt`` is the user's request (untrusted text), ``count`` the wanted number of
     tracks (clamped to 1-100), ``taste_seed`` a sample of "Artist – Title" lines from the library, ``previous_tracks`` the tracks of
     the last generation (recurring refreshes) and ``keep_share`` (0.0-1.0) the share of
-    them to keep for continuity.
+    them to keep for continuity; ``listening`` lines of what the listener played most lately
+    ("Artist – Title (4 plays)", "Artist (12 plays)"; issue 16).
     """
 
     prompt: str
@@ -80,6 +81,7 @@ class GenerationRequest:
     taste_seed: list[str] = field(default_factory=list)
     previous_tracks: list[str] = field(default_factory=list)
     keep_share: float = 0.0
+    listening: list[str] = field(default_factory=list)
 
     @property
     def track_count(self) -> int:

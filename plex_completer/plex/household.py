@@ -357,12 +357,21 @@ def list_users(settings: Settings, *, client_id: str | None = None, machine_iden
     return out
 
 
-def _server_token_in_resources(resources: ElementTree.Element, machine: str) -> str | None:
+def _server_token_of(
+    session: PlexTvSession, settings: Settings, token: str, machine: str, what: str, title: str | None = None
+) -> str:
+    """The ``accessToken`` of server ``machine`` in the resources of the account of ``token``
+    (``GET /api/v2/resources``, plexapi ``MyPlexAccount.resources``); :class:`NoServerAccess`
+    when the account has no such server."""
+    params = {"includeHttps": 1, "includeRelay": 1}
+    resources = _tv(lambda: _raw(session, settings, "GET", "/api/v2/resources", what, token=token, params=params), what)
     # /api/v2/resources lists <resource> (plexapi MyPlexResource.TAG); /api/resources <Device>.
     for el in [*resources.iter("resource"), *resources.iter("Device")]:
         if el.attrib.get("clientIdentifier") == machine and "server" in (el.attrib.get("provides") or ""):
-            return el.attrib.get("accessToken") or None
-    return None
+            found = el.attrib.get("accessToken")
+            if found:
+                return found
+    raise NoServerAccess(title) if title else NoServerAccess()
 
 
 def server_token_for(
@@ -413,22 +422,7 @@ def server_token_for(
         user_token = switched.attrib.get("authenticationToken") or switched.attrib.get("authToken")
         if not user_token:
             raise PlexTvUnavailable("the profile switch gave no token")
-        resources = _tv(
-            lambda: _raw(
-                session,
-                settings,
-                "GET",
-                "/api/v2/resources",
-                "list the profile's servers",
-                token=user_token,
-                params={"includeHttps": 1, "includeRelay": 1},
-            ),
-            "list the profile's servers",
-        )
-    found = _server_token_in_resources(resources, machine)
-    if not found:
-        raise NoServerAccess(user.title)
-    return found
+        return _server_token_of(session, settings, user_token, machine, "list the profile's servers", user.title)
 
 
 def server_token_for_account(
@@ -440,22 +434,7 @@ def server_token_for_account(
     :class:`PlexTvUnavailable`, :class:`PlexTvRefused`."""
     machine = _machine_identifier(settings, machine_identifier)
     with _session(settings, client_id) as session:
-        resources = _tv(
-            lambda: _raw(
-                session,
-                settings,
-                "GET",
-                "/api/v2/resources",
-                "list your Plex servers",
-                token=auth_token,
-                params={"includeHttps": 1, "includeRelay": 1},
-            ),
-            "list your Plex servers",
-        )
-    found = _server_token_in_resources(resources, machine)
-    if not found:
-        raise NoServerAccess()
-    return found
+        return _server_token_of(session, settings, auth_token, machine, "list your Plex servers")
 
 
 # --- Sign in with Plex (the PIN flow) ------------------------------------------------------

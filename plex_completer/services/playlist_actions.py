@@ -53,13 +53,16 @@ def validate_request(prompt: str, count: int) -> tuple[str, int]:
 
 
 def start_generation(prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
-                     fill_mode: str | None = None, owner_id: int | None = None) -> Job:
+                     fill_mode: str | None = None, owner_id: int | None = None,
+                     listening_account_id: int | None = None) -> Job:
     """Enqueue a "generate" job; an identical active request returns the same job.
 
     ``fill_mode`` is one of :data:`~plex_completer.limits.FILL_MODES` (issue 18) or None
     for the ``FILL_MODE`` setting. ``owner_id`` is the ``PlexUser`` the playlist is for
-    (issue 16; None: the server owner). Raises ``ValueError`` for a bad prompt, count or
-    mode, or an owner without access to this server.
+    (issue 16; None: the server owner). ``listening_account_id`` (a PMS accountID; 1 is
+    the server owner, see :mod:`.listening_seed`) seeds the prompt with that account's
+    recent plays. Raises ``ValueError`` for a bad prompt, count or mode, or an owner
+    without access to this server.
     """
     prompt, count = validate_request(prompt, count)
     if fill_mode is not None and fill_mode not in limits.FILL_MODES:
@@ -74,6 +77,9 @@ def start_generation(prompt: str, count: int, owner: str | None = None, taste_se
             raise ValueError("Pick a Plex user who has access to this server.")
         params["owner_id"] = user.id
         extra.append(f"owner:{user.id}")
+    if listening_account_id is not None:
+        params["listening_account_id"] = int(listening_account_id)
+        extra.append(f"listening:{int(listening_account_id)}")
     key = "generate:" + _fingerprint(prompt.lower(), count, owner, taste_seed_rating_key, *extra)
     return runner.enqueue("generate", params, dedupe_key=key, owner_id=owner_id)
 

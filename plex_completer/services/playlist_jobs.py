@@ -54,11 +54,22 @@ def _taste_seed(rating_key: str | None, owner_id: int | None = None) -> tuple[li
         return [], "The taste-seed playlist could not be read from Plex, so the AI worked from your description alone."
 
 
-def _ask_ai(ctx: JobContext, prompt: str, count: int, *, taste_seed=(), previous_tracks=(), keep_share: float = 0.0, trigger: str = "user"):
+def _listening_seed(account_id: int | None) -> tuple[list[str], str]:
+    """``(lines, note)`` of "based on what I've been playing" (issue 16), like :func:`_taste_seed`."""
+    if account_id is None:
+        return [], ""
+    from .listening_seed import fetch_listening_seed
+
+    return fetch_listening_seed(_settings(), account_id=int(account_id))
+
+
+def _ask_ai(ctx: JobContext, prompt: str, count: int, *, taste_seed=(), previous_tracks=(), keep_share: float = 0.0, trigger: str = "user",
+            listening=()):
     from ..ai import AllProvidersFailed, GenerationRequest, generate_draft
 
     request = GenerationRequest(
-        prompt=prompt, count=count, taste_seed=list(taste_seed), previous_tracks=list(previous_tracks), keep_share=keep_share
+        prompt=prompt, count=count, taste_seed=list(taste_seed), previous_tracks=list(previous_tracks), keep_share=keep_share,
+        listening=list(listening),
     )
     try:
         return generate_draft(_settings(), request, job_id=ctx.job_id, on_step=lambda step: ctx.progress(step=step))
@@ -124,21 +135,26 @@ def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, before
 
 @job_kind("generate")
 def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
-                   fill_mode: str | None = None, owner_id: int | None = None) -> dict[str, Any]:
+                   fill_mode: str | None = None, owner_id: int | None = None,
+                   listening_account_id: int | None = None) -> dict[str, Any]:
     """Job: prompt → AI cascade → store the track list → match → fill from the library
     when short (issue 18) → write the Plex playlist.
 
     ``fill_mode`` (``fill``, ``library``, ``wish``; None: the ``FILL_MODE`` setting)
     says how the playlist is filled. ``owner_id`` is the ``PlexUser`` the playlist is
-    made for (issue 16; None: the server owner): it is written with their token. An AI
-    failure of every provider fails the job and stores nothing.
+    made for (issue 16; None: the server owner): it is written with their token.
+    ``listening_account_id`` (a PMS accountID, 1 for the server owner) adds what that
+    account played most lately to the prompt (issue 16). An AI failure of every provider
+    fails the job and stores nothing.
     """
     mode = fill_mode or _settings().FILL_MODE
     if mode == "library":
         return _run_library_only(ctx, prompt, count, owner, owner_id)
     ctx.progress(0, 4, "Asking the AI")
     seed, seed_note = _taste_seed(taste_seed_rating_key, owner_id)
-    result = _ask_ai(ctx, prompt, count, taste_seed=seed)
+    listening, listening_note = _listening_seed(listening_account_id)
+    seed_note = " ".join(n for n in (seed_note, listening_note) if n)
+    result = _ask_ai(ctx, prompt, count, taste_seed=seed, listening=listening)
     draft = result.draft
     ctx.progress(1, 4, f"Matching {len(draft.tracks)} tracks")
     title = (draft.title or prompt).strip()[:200] or "AI playlist"

@@ -19,6 +19,7 @@ from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
 from ..models import Job, Playlist
 from ..services import duplicate_prompts, playlist_actions, playlist_views, plex_edit_actions, plex_users
+from ..services.listening_seed import OWNER_ACCOUNT_ID
 from . import charts, household
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
         "seed": form.get("seed", "").strip(),
         "fill_mode": form.get("fill_mode", "").strip() or current_app.config["SETTINGS"].FILL_MODE,
         "owner_id": form.get("owner_id", "").strip(),
+        "listening": form.get("listening") == "1",
     }
     errors = limits.request_errors(limits.clean_prompt(values["prompt"]), values["count"])
     if values["fill_mode"] not in limits.FILL_MODES:
@@ -74,6 +76,14 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
     if owner_error:
         errors["owner_id"] = owner_error
     return values, errors
+
+
+def _listening_account(values: dict) -> int:
+    """The PMS accountID whose plays seed "based on what I've been playing": the owner the
+    playlist is for (PMS files the server owner's plays as account 1, everyone else's under
+    their plex.tv id)."""
+    user = plex_users.get_user(values["owner_id"])
+    return OWNER_ACCOUNT_ID if user is None or user.is_owner else int(user.plex_id)
 
 
 def _chosen_owner(value: str) -> tuple[int | None, str | None]:
@@ -159,7 +169,8 @@ def create():
     svc = playlist_actions
     try:
         job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None,
-                                   fill_mode=values["fill_mode"], owner_id=values["owner_id"])
+                                   fill_mode=values["fill_mode"], owner_id=values["owner_id"],
+                                   listening_account_id=_listening_account(values) if values["listening"] else None)
     except (UserFacingError, ValueError) as exc:
         return _render_new(values, error=redact(str(exc)), status=400)
     return _to_job_page(job)

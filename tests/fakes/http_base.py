@@ -217,6 +217,41 @@ class _TrackingHTTPServer(ThreadingHTTPServer):
                 pass
 
 
+class EpochSeconds(int):
+    """An int of epoch seconds that returns itself when called, so ``emu.now`` reads as a
+    value and ``emu.now()`` as a clock."""
+
+    def __call__(self) -> int:
+        return int(self)
+
+
+class EmulatorClock:
+    """Mixin: an emulator's settable clock (``_clock``, wall time unless set)."""
+
+    _clock: Any = time.time
+
+    @property
+    def now(self) -> EpochSeconds:
+        """Current emulator time in epoch seconds: an int that can also be called
+        (``emu.now`` and ``emu.now()`` both work). Assign an int or a zero-argument callable
+        to set the clock."""
+        return EpochSeconds(int(self._clock()))
+
+    @now.setter
+    def now(self, value: Any) -> None:
+        if callable(value):
+            self._clock = value
+        else:
+            fixed = value
+            self._clock = lambda: fixed
+
+    def advance(self, seconds: float) -> int:
+        """Set the clock to :attr:`now` + ``seconds`` (a fixed clock from then on);
+        returns the new time."""
+        self.now = int(self.now) + seconds
+        return int(self.now)
+
+
 class LoopbackServer:
     """Base class of an emulator: lifecycle, request log, context manager.
 

@@ -110,3 +110,18 @@ def test_plex_tv_down_during_sign_in(settings, household):
     household.tv.down = "refuse"
     with pytest.raises(PlexTvUnavailable):
         poll_pin(settings, CLIENT_ID, pin.pin_id)
+
+
+def test_offline_sign_in_page_approves_the_code_and_returns_to_the_app(settings, household):
+    import requests
+
+    pin = start_pin(settings, CLIENT_ID, FORWARD)
+    page = requests.get(pin.auth_url.partition("#")[0], timeout=5)
+    assert page.status_code == 200 and "Carol (shared)" in page.text and 'name="account"' in page.text
+    answer = requests.post(f"{household.tv.url}/auth/approve", allow_redirects=False, timeout=5,
+                           data={"code": pin.code, "forwardUrl": FORWARD, "account": household.friend.id})
+    assert (answer.status_code, answer.headers["Location"]) == (303, FORWARD)
+    assert poll_pin(settings, CLIENT_ID, pin.pin_id) == household.friend.token
+    refused = requests.post(f"{household.tv.url}/auth/approve", timeout=5,
+                            data={"code": "not-a-code", "account": household.friend.id})
+    assert refused.status_code == 404

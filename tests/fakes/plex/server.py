@@ -46,7 +46,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
-from tests.fakes.http_base import LoopbackServer
+from tests.fakes.http_base import EmulatorClock, EpochSeconds, LoopbackServer
 from tests.fakes.library.model import FakeTrack
 from tests.fakes.plex.handler import PlexRequestHandler
 from tests.fakes.plex.state import (
@@ -80,15 +80,7 @@ DEFAULT_VERSION = "1.40.2.8395-c67dce28e"
 _ITEM_URI = re.compile(r"^server://([^/]+)/com\.plexapp\.plugins\.library/library/metadata/([\d,]+)$")
 
 
-class EpochSeconds(int):
-    """An int of epoch seconds that returns itself when called, so ``emu.now`` reads as a
-    value and ``emu.now()`` as a clock."""
-
-    def __call__(self) -> int:
-        return int(self)
-
-
-class PlexEmulator(LoopbackServer):
+class PlexEmulator(EmulatorClock, LoopbackServer):
     """An emulated PMS with one music library section, served by
     :class:`~tests.fakes.http_base.LoopbackServer` (``start``/``stop``/``url``/``port``,
     a context manager; a restart gets a new port).
@@ -162,26 +154,7 @@ class PlexEmulator(LoopbackServer):
 
     # --- clock -----------------------------------------------------------------------------
 
-    @property
-    def now(self) -> EpochSeconds:
-        """Current emulator time in epoch seconds: an int that can also be called
-        (``emu.now`` and ``emu.now()`` both work). Assign an int or a zero-argument callable
-        to set the clock."""
-        return EpochSeconds(int(self._clock()))
-
-    @now.setter
-    def now(self, value: int | float | Callable[[], float]) -> None:
-        if callable(value):
-            self._clock = value
-        else:
-            fixed = value
-            self._clock = lambda: fixed
-
-    def advance(self, seconds: float) -> int:
-        """Set the clock to :attr:`now` + ``seconds`` (a fixed clock from then on);
-        returns the new time."""
-        self.now = int(self.now) + seconds
-        return int(self.now)
+    # now / advance(): EmulatorClock (tests.fakes.http_base).
 
     handler_class = PlexRequestHandler
 

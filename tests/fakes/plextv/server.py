@@ -24,7 +24,10 @@ Endpoints (paths from plexapi ``myplex.py`` unless said otherwise):
   "Home users don't have email, username etc.").
 - ``GET /api/users/``: friends and home members with the servers shared with them
   (``MyPlexUser.key``); ``User``/``Server`` attributes as Home Assistant's
-  ``plextv_shared_users.xml`` capture, plus ``home`` (``MyPlexUser._loadData``).
+  ``plextv_shared_users.xml`` capture, plus ``home`` (``MyPlexUser._loadData``). Home and
+  managed members are listed too, with ``home="1"`` (plexapi ``tests/test_myplex.py`` finds
+  a new managed user among ``account.users()`` with ``u.home is True``). Only users with a
+  ``Server`` child for a machine may use it (the list the household module filters on).
 - ``GET /api/servers/{machineId}/shared_servers``: ``SharedServer`` rows with ``userID``
   and ``accessToken`` (``MyPlexAccount.FRIENDINVITE``, read by ``MyPlexUser.get_token``);
   the server owner's token only.
@@ -54,6 +57,12 @@ Strictness (never friendlier than plex.tv):
 - The owner-only endpoints (home users, friends, shared servers) answer 401 to other tokens.
 - ``down`` modes: ``"refuse"`` (connection closed without an answer), an HTTP status
   (``"500"``, ``"503"``), ``"slow:SECONDS"``.
+
+For the offline stack, ``GET /auth`` stands in for Plex's sign-in page (``app.plex.tv/auth#?``
+with ``clientID``, ``code``, ``forwardUrl``; a browser page, not the API, so no X-Plex
+headers): it lists the accounts, and choosing one approves the PIN of ``code`` as that
+account (``POST /auth/approve``) and returns the browser to ``forwardUrl``. Tests approve
+with :meth:`PlexTvEmulator.approve_pin` instead.
 """
 
 from __future__ import annotations
@@ -70,7 +79,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.http_base import EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
+from tests.fakes.http_base import EmulatorClock, EmulatorHandler, LoopbackServer, RecordedRequest, parse_slow
 from tests.fakes.plex.xmlrender import XML_DECL, attrs
 
 KINDS = ("owner", "home", "managed", "shared", "outsider")
@@ -138,7 +147,7 @@ def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class PlexTvEmulator(LoopbackServer):
+class PlexTvEmulator(EmulatorClock, LoopbackServer):
     """The emulated plex.tv (see the module docstring for endpoints and rules).
 
     Args:
@@ -163,26 +172,6 @@ class PlexTvEmulator(LoopbackServer):
         self._rng = random.Random(seed)
         self._ids = itertools.count(1_000_001)
         self._pin_ids = itertools.count(400_000_001)
-
-    # --- clock -------------------------------------------------------------------------------
-
-    @property
-    def now(self) -> int:
-        """Emulator time in epoch seconds (assign an int or a callable to set it)."""
-        return int(self._clock())
-
-    @now.setter
-    def now(self, value: int | float | Callable[[], float]) -> None:
-        if callable(value):
-            self._clock = value
-        else:
-            fixed = value
-            self._clock = lambda: fixed
-
-    def advance(self, seconds: float) -> int:
-        """Move the clock forward (a fixed clock from then on); returns the new time."""
-        self.now = self.now + seconds
-        return self.now
 
     # --- household ---------------------------------------------------------------------------
 
@@ -315,6 +304,9 @@ class PlexTvHandler(EmulatorHandler):
 
     def route(self, req: RecordedRequest) -> None:
         emu = self.emulator
+        if req.path in ("/auth", "/auth/approve"):
+            self._sign_in_page(req)
+            return
         behaviour = emu.down
         req.behaviour = behaviour
         if behaviour == "refuse":
@@ -371,6 +363,44 @@ class PlexTvHandler(EmulatorHandler):
                     return _error(404, 1002, "Not found")
                 return 200, self._shared_servers()
         return _error(404, 1002, "Not found")
+
+    def _sign_in_page(self, req: RecordedRequest) -> None:
+        emu = self.emulator
+        if req.method == "POST":
+            form = parse_qs(req.raw_body.decode("utf-8", "replace"))
+            code = (form.get("code") or [""])[0]
+            forward = (form.get("forwardUrl") or [""])[0]
+            account_id = int((form.get("account") or ["0"])[0] or 0)
+            with emu._state_lock:
+                pin = next((p for p in emu.state.pins.values() if p.code == code and not p.expired(emu.now)), None)
+                acc = next((a for a in emu.state.accounts if a.id == account_id), None)
+                if pin is None or acc is None:
+                    self.send_text(404, "This sign-in code is unknown or expired.")
+                    return
+                pin.account = acc
+            if forward.startswith(("http://", "https://")):
+                self.send_response(303)
+                self.send_header("Location", forward)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_text(200, f"Signed in as {acc.title}. You can close this page.")
+            return
+        from html import escape
+
+        buttons = "".join(
+            f'<p><button name="account" value="{a.id}">{escape(a.title)} ({a.kind})</button></p>'
+            for a in emu.state.accounts
+        )
+        page = (
+            "<!doctype html><title>Plex sign-in (emulator)</title><h1>Sign in to Plex (emulator)</h1>"
+            '<form method="post" action="/auth/approve"><input type="hidden" name="code" id="code">'
+            f'<input type="hidden" name="forwardUrl" id="forwardUrl">{buttons}</form>'
+            "<script>const p=new URLSearchParams(location.hash.replace(/^#!?\\??/,''));"
+            "document.getElementById('code').value=p.get('code')||'';"
+            "document.getElementById('forwardUrl').value=p.get('forwardUrl')||'';</script>"
+        )
+        self.send_text(200, page, "text/html; charset=utf-8")
 
     # --- bodies -------------------------------------------------------------------------------
 
