@@ -221,3 +221,24 @@ def test_a_refused_token_is_fetched_again_once_and_a_move_changes_accounts(make_
         assert not _plex_playlists_of(stack, hh.home)
         assert set(_plex_playlists_of(stack, hh.managed)) == {int(playlist.plex_rating_key)}
         assert bob_client.get(f"/playlists/{made}").status_code == 404  # no longer Bob's
+
+
+def test_based_on_what_i_have_been_playing_uses_the_members_own_plays(make_synced_app, stack):
+    from plex_completer.models import LibraryTrack
+
+    app = make_synced_app(AUTH_DISABLED=False, APP_PASSWORD=ADMIN_PASSWORD)
+    hh = stack.household
+    with app.app_context():
+        tracks = list(db.session.scalars(sa.select(LibraryTrack).order_by(LibraryTrack.rating_key).limit(400)))
+        bobs = next(t for t in tracks if t.album_artist)
+        alices = next(t for t in reversed(tracks) if t.album_artist and t.album_artist != bobs.album_artist)
+        for _ in range(3):
+            stack.plex.add_play(bobs.rating_key, hh.pms_account_id(hh.home))
+            stack.plex.add_play(alices.rating_key, hh.pms_account_id(hh.owner))
+        bob = _sign_in_with_plex(app, stack, hh.home)
+        response = bob.post("/playlists/new", data={"prompt": PROMPTS["Bob"], "count": "12", "fill_mode": "wish",
+                                                    "listening": "1"})
+        assert response.status_code == 302
+        prompt = stack.gemini.last_prompt_text()
+        assert f"{bobs.title} (3 plays)" in prompt  # Bob's plays...
+        assert f"{alices.title} (3 plays)" not in prompt  # ...not the owner's
