@@ -171,6 +171,7 @@ def test_a_member_removed_from_the_server_is_signed_out_and_plex_tv_down_keeps_s
         hh.tv.stop()  # plex.tv unreachable
         down = admin.post("/settings/plex-users/refresh", follow_redirects=True).get_data(as_text=True)
         assert "Household users are unavailable" in down
+        assert 'id="household-unavailable"' in admin.get("/").get_data(as_text=True)  # said on every page
         made = _create(admin, "best songs of 1985")  # the server owner's playlist still works
         playlist = db.session.get(Playlist, made)
         assert playlist.plex_rating_key and playlist.owner_id is None

@@ -82,3 +82,13 @@ def test_migration_0010_downgrades_and_upgrades(make_app):
         inspector = sa.inspect(db.engine)
         assert "plex_users" in inspector.get_table_names()
         assert "owner_id" in {c["name"] for c in inspector.get_columns("jobs")}
+
+
+def test_the_sign_in_client_identifier_is_made_once_per_installation(make_app):
+    app = make_app()
+    with app.app_context():
+        first = plex_users.client_identifier()
+        assert first == plex_users.client_identifier() and first.startswith("plex-completer-")
+    restarted = make_app()
+    with restarted.app_context():
+        assert plex_users.client_identifier() == first
