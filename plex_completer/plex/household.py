@@ -102,10 +102,11 @@ class PlexTvRefused(PlexTvError):
     """plex.tv answered 401/403 for the token used (wrong, expired or revoked), or refused a
     Plex Home profile switch (a profile PIN)."""
 
-    def __init__(self, what: str, status: int | None = None) -> None:
+    def __init__(self, what: str, status: int | None = None, hint: str = "") -> None:
         self.status = status
         code = f" (HTTP {status})" if status else ""
-        super().__init__(f"plex.tv refused to {what}{code}: the Plex sign-in is no longer valid. Sign in again.")
+        hint = hint or "the Plex sign-in is no longer valid (wrong, expired or revoked); sign in with Plex again"
+        super().__init__(f"plex.tv refused to {what}{code}: {hint}.")
 
 
 class NoServerAccess(PlexTvError):
@@ -209,8 +210,16 @@ def _status_of(exc: Exception) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _tv(fn: Callable[[], T], what: str) -> T:
-    """Run a plex.tv call and translate plexapi/requests failures into :class:`PlexTvError`."""
+# What a refusal of the owner's token means (list_users, server_token_for).
+_OWNER_REFUSED = (
+    "plex.tv no longer accepts PLEX_TOKEN (it changes when the owner signs out of all devices); "
+    "get a current token as described in the README and restart"
+)
+
+
+def _tv(fn: Callable[[], T], what: str, refused: str = "") -> T:
+    """Run a plex.tv call and translate plexapi/requests failures into :class:`PlexTvError`
+    (``refused``: what a 401/403 means for this call, for the user)."""
     try:
         return fn()
     except PlexTvError:
@@ -218,7 +227,7 @@ def _tv(fn: Callable[[], T], what: str) -> T:
     except BadRequest as exc:  # plexapi's Unauthorized, NotFound, TwoFactorRequired too
         status = _status_of(exc)
         if status in (401, 403):
-            raise PlexTvRefused(what, status) from None
+            raise PlexTvRefused(what, status, refused) from None
         if status is None or status >= 500:
             raise PlexTvUnavailable(f"HTTP {status}" if status else "") from None
         raise PlexTvAnswerRejected(what, status) from None
@@ -307,12 +316,14 @@ def list_users(settings: Settings, *, client_id: str | None = None, machine_iden
         account = _tv(
             lambda: MyPlexAccount(token=token, session=session, timeout=_timeout(settings)),
             "read the server owner's Plex account",
+            _OWNER_REFUSED,
         )
         home = _tv(
             lambda: _raw(session, settings, "GET", "/api/home/users", "list the Plex Home users", token=token),
             "list the Plex Home users",
+            _OWNER_REFUSED,
         )
-        related = _tv(account.users, "list the users this server is shared with")
+        related = _tv(account.users, "list the users this server is shared with", _OWNER_REFUSED)
     shared_with = {u.id for u in related if any(s.machineIdentifier == machine for s in u.servers)}
     owner = HouseholdUser(
         plex_id=account.id,
@@ -398,15 +409,18 @@ def server_token_for(
         if user.kind == "shared":
             path = f"/api/servers/{machine}/shared_servers"
             shares = _tv(
-                lambda: _raw(session, settings, "GET", path, "read the server's shares", token=token), "read the server's shares"
+                lambda: _raw(session, settings, "GET", path, "read the server's shares", token=token),
+                "read the server's shares",
+                _OWNER_REFUSED,
             )
             for el in shares.iter("SharedServer"):
                 if el.attrib.get("userID") == str(user.plex_id) and el.attrib.get("accessToken"):
                     return el.attrib["accessToken"]
             raise NoServerAccess(user.title)
-        if user.protected and not pin:
-            raise PlexTvRefused(f"switch to {user.title}'s Plex Home profile without its PIN (they can sign in with Plex)")
         what = f"switch to {user.title}'s Plex Home profile"
+        pin_hint = f"{user.title}'s profile is protected by a PIN; they can sign in with Plex themselves"
+        if user.protected and not pin:
+            raise PlexTvRefused(what, None, pin_hint)
         switched = _tv(
             lambda: _raw(
                 session,
@@ -418,6 +432,7 @@ def server_token_for(
                 params={"pin": pin} if pin else None,
             ),
             what,
+            pin_hint if user.protected else _OWNER_REFUSED,
         )
         user_token = switched.attrib.get("authenticationToken") or switched.attrib.get("authToken")
         if not user_token:

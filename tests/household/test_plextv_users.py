@@ -75,9 +75,9 @@ def test_pin_protected_profile_needs_its_pin(settings, household):
     household.home.pin = "1234"
     bob = next(u for u in list_users(settings, client_id=CLIENT_ID) if u.title == "Bob")
     assert bob.protected
-    with pytest.raises(PlexTvRefused):
+    with pytest.raises(PlexTvRefused, match="protected by a PIN; they can sign in with Plex"):
         server_token_for(settings, bob, client_id=CLIENT_ID)
-    with pytest.raises(PlexTvRefused):
+    with pytest.raises(PlexTvRefused, match=r"\(HTTP 401\): Bob's profile is protected by a PIN"):
         server_token_for(settings, bob, client_id=CLIENT_ID, pin="0000")
     assert server_token_for(settings, bob, client_id=CLIENT_ID, pin="1234") == household.home.server_token
 
@@ -115,7 +115,8 @@ def test_revoked_owner_token_is_refused(settings, household):
     household.tv.revoke_token(household.owner)  # plex.tv no longer knows the PMS owner token
     with pytest.raises(PlexTvRefused) as err:
         list_users(settings, client_id=CLIENT_ID)
-    assert "401" in str(err.value) and settings.PLEX_TOKEN.get_secret_value() not in str(err.value)
+    assert "401" in str(err.value) and "no longer accepts PLEX_TOKEN" in str(err.value)
+    assert settings.PLEX_TOKEN.get_secret_value() not in str(err.value)
 
 
 def test_requests_without_client_identifier_or_token_are_refused_by_the_emulator(household):
