@@ -56,7 +56,10 @@ def record_plex_edits(settings: Settings) -> int:
         by_owner.setdefault(None if plex_users.is_server_owner(playlist.owner_id) else playlist.owner_id, []).append(playlist)
     for owner_id, owned in by_owner.items():
         try:
-            found += _record_owner_edits(settings if owner_id is None else plex_users.settings_for_owner(owner_id), owned)
+            if owner_id is None:
+                found += _record_owner_edits(settings, owned)
+            else:  # a refused stored token is fetched again once (reads only: safe to repeat)
+                found += plex_users.call_as_owner(owner_id, lambda owner_settings, owned=owned: _record_owner_edits(owner_settings, owned))
         except PlexError as exc:
             log.warning("Edits made in Plex not checked%s: %s",
                         "" if owner_id is None else f" for {plex_users.owner_name(owner_id)}", exc)
