@@ -243,3 +243,31 @@ def test_based_on_what_i_have_been_playing_uses_the_members_own_plays(make_synce
         prompt = stack.gemini.last_prompt_text()
         assert f"{bobs.title} (3 plays)" in prompt  # Bob's plays...
         assert f"{alices.title} (3 plays)" not in prompt  # ...not the owner's
+
+
+def test_edits_a_member_makes_in_plex_are_found_with_their_token(make_synced_app, stack):
+    from plexapi.exceptions import NotFound
+    from plexapi.server import PlexServer
+
+    from plex_completer.jobs import runner
+
+    app = make_synced_app(AUTH_DISABLED=False, APP_PASSWORD=ADMIN_PASSWORD)
+    hh = stack.household
+    with app.app_context():
+        bob = _sign_in_with_plex(app, stack, hh.home)
+        made = _create(bob, PROMPTS["Bob"])
+        playlist = db.session.get(Playlist, made)
+        stack.plex.advance(60)  # Bob edits in Plexamp a minute later, as himself
+        server = PlexServer(stack.plex.url, hh.home.server_token)
+        plex = server.fetchItem(int(playlist.plex_rating_key))
+        removed = plex.items()[0]
+        plex.removeItems([removed])
+        with pytest.raises(NotFound):  # the owner's token cannot see Bob's playlist
+            PlexServer(stack.plex.url, stack.env["PLEX_TOKEN"]).fetchItem(int(playlist.plex_rating_key))
+
+        job = runner.run_now("library_sync", {"full": False}, trigger="schedule")
+
+        assert job.status == JobStatus.DONE and job.result["playlists_edited_in_plex"] == 1, job.message
+        db.session.expire_all()
+        assert db.session.get(Playlist, made).plex_removed_keys == [int(removed.ratingKey)]
+        assert "Removed by you in Plex" in bob.get(f"/playlists/{made}").get_data(as_text=True)
