@@ -27,7 +27,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .models import AppSetting, utcnow
+from .models import AppSetting, PlexUser, utcnow
 
 # Prefixes of the hashes werkzeug.security.generate_password_hash produces
 # (https://werkzeug.palletsprojects.com/en/stable/utils/#werkzeug.security.generate_password_hash).
@@ -184,4 +184,13 @@ def fingerprint(creds: Credentials) -> str:
     a changed password."""
     key = current_app.config["SECRET_KEY"].encode()
     msg = f"{creds.username}\0{creds.secret}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()[:32]
+
+
+def plex_fingerprint(user: PlexUser) -> str:
+    """A short HMAC under ``SECRET_KEY`` of a Plex user's identity (plex.tv id and uuid),
+    kept in a "Sign in with Plex" session (issue 16) so a session made for one account
+    never opens another's row, should ids be reused."""
+    key = current_app.config["SECRET_KEY"].encode()
+    msg = f"plex\0{user.plex_id}\0{user.uuid}".encode()
     return hmac.new(key, msg, hashlib.sha256).hexdigest()[:32]

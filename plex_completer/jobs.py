@@ -51,6 +51,22 @@ def current_actor() -> str | None:
     return g.get("actor") if has_request_context() else None
 
 
+def current_owner_id() -> int | None:
+    """The signed-in Plex user's ``PlexUser.id`` the web layer put in ``flask.g.owner_id``
+    (issue 16), or None (the admin, the scheduler, the CLI)."""
+    return g.get("owner_id") if has_request_context() else None
+
+
+def _owner_of(playlist_id: int | None) -> int | None:
+    from .models import Playlist
+
+    if playlist_id is not None:
+        playlist = db.session.get(Playlist, playlist_id)
+        if playlist is not None:
+            return playlist.owner_id
+    return current_owner_id()
+
+
 def registered_kinds() -> frozenset[str]:
     """The job kinds registered so far."""
     return frozenset(_REGISTRY)
@@ -175,9 +191,13 @@ class JobRunner:
         dedupe_key: str | None = None,
         playlist_id: int | None = None,
         trigger: str = "user",
+        owner_id: int | None = None,
     ) -> tuple[Job, bool]:
         """Insert a queued job row; returns ``(job, True)``, or ``(active job, False)`` when
         one with the same ``dedupe_key`` is queued or running (nothing is inserted then).
+
+        ``Job.owner_id`` (issue 16) is ``owner_id``, else the owner of ``playlist_id``'s
+        playlist, else the signed-in Plex user of this request (:func:`current_owner_id`).
 
         The check and the insert happen under one lock, so two threads of this process
         with the same key cannot both insert. Raises ``KeyError`` for an unknown ``kind``.
@@ -200,6 +220,7 @@ class JobRunner:
                 playlist_id=playlist_id,
                 trigger=trigger,
                 started_by=current_actor(),
+                owner_id=owner_id if owner_id is not None else _owner_of(playlist_id),
             )
             db.session.add(job)
             db.session.commit()
@@ -213,14 +234,17 @@ class JobRunner:
         dedupe_key: str | None = None,
         playlist_id: int | None = None,
         trigger: str = "user",
+        owner_id: int | None = None,
     ) -> Job:
-        """Create a job row and schedule it to run now; return the row.
+        """Create a job row and schedule it to run now; return the row (``owner_id``: see
+        :meth:`create_job`).
 
         When an active job with the same ``dedupe_key`` exists (a double click, a second
         tab), that job is returned instead and nothing new is started.
         Raises ``KeyError`` for an unknown ``kind``.
         """
-        job, created = self.create_job(kind, params, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger)
+        job, created = self.create_job(kind, params, dedupe_key=dedupe_key, playlist_id=playlist_id, trigger=trigger,
+                                       owner_id=owner_id)
         if not created:
             return job
         if self.inline or not self.running:
@@ -244,7 +268,8 @@ class JobRunner:
         if old.status not in (JobStatus.FAILED, JobStatus.INTERRUPTED, JobStatus.POSTPONED):
             raise ValueError("Only a failed, interrupted or postponed job can be retried.")
         return self.enqueue(
-            old.kind, dict(old.params or {}), dedupe_key=old.dedupe_key or f"retry:{old.id}", playlist_id=old.playlist_id
+            old.kind, dict(old.params or {}), dedupe_key=old.dedupe_key or f"retry:{old.id}", playlist_id=old.playlist_id,
+            owner_id=old.owner_id,
         )
 
     def run_now(

@@ -53,6 +53,53 @@ class PlaylistStatus:
     DELETED_IN_PLEX = "deleted_in_plex"  # the user deleted it in Plex and chose not to recreate
 
 
+class PlexUserKind:
+    """Values of ``PlexUser.kind`` (issue 16): the server owner, a Plex Home member, a
+    managed user of the Home (no plex.tv login of their own), a friend the server is shared with."""
+
+    OWNER = "owner"
+    HOME = "home"
+    MANAGED = "managed"
+    SHARED = "shared"
+    ALL = (OWNER, HOME, MANAGED, SHARED)
+
+
+class PlexUser(db.Model):
+    """A Plex account with access to this server, as plex.tv listed it (issue 16).
+
+    ``plex_id`` is the plex.tv account id (unique); ``token_encrypted`` is the user's
+    access token *for this server*, encrypted with a key derived from ``SECRET_KEY``
+    (:mod:`plex_completer.services.token_crypto`); None for the owner (whose token is
+    ``PLEX_TOKEN``) and until first needed. ``has_access`` turns False when plex.tv no
+    longer lists the user for this server: their sessions end and their token is dropped.
+    """
+
+    __tablename__ = "plex_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plex_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    uuid: Mapped[str] = mapped_column(sa.String(64), default="")
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    username: Mapped[str | None] = mapped_column(sa.String(200))
+    thumb: Mapped[str | None] = mapped_column(sa.String(500))
+    kind: Mapped[str] = mapped_column(sa.String(10), default=PlexUserKind.SHARED)
+    token_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    token_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    has_access: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_owner(self) -> bool:
+        """True for the server owner (whose token is ``PLEX_TOKEN``)."""
+        return self.kind == PlexUserKind.OWNER
+
+    @property
+    def display_name(self) -> str:
+        """The name shown on pages: the title, else the username, else "Plex user <id>"."""
+        return self.title or self.username or f"Plex user {self.plex_id}"
+
+
 class Playlist(db.Model):
     """A playlist the app made: the user's prompt and the Plex playlist it maintains.
 
@@ -67,7 +114,10 @@ class Playlist(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     prompt: Mapped[str] = mapped_column(sa.Text)
     track_count: Mapped[int] = mapped_column(default=30)
+    # A free-text label from the CLI's ``--owner`` (kept for old rows); the Plex account the
+    # playlist belongs to is ``owner_id`` (issue 16; None: the server owner, PLEX_TOKEN).
     owner: Mapped[str | None] = mapped_column(sa.String(100))
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plex_users.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=PlaylistStatus.DRAFT, index=True)
     status_message: Mapped[str] = mapped_column(sa.Text, default="")
     plex_rating_key: Mapped[str | None] = mapped_column(sa.String(32), index=True)
@@ -113,6 +163,7 @@ class Playlist(db.Model):
     rescans: Mapped[list[RescanRecord]] = relationship(
         back_populates="playlist", cascade="all, delete-orphan", order_by="RescanRecord.id"
     )
+    owner_user: Mapped[PlexUser | None] = relationship()
 
     @property
     def current_generation(self) -> Generation | None:
@@ -326,6 +377,9 @@ class Job(db.Model):
     # The signed-in account that asked for it (None for schedules, the CLI and AUTH_DISABLED).
     started_by: Mapped[str | None] = mapped_column(sa.String(100))
     playlist_id: Mapped[int | None] = mapped_column(sa.ForeignKey("playlists.id", ondelete="SET NULL"), index=True)
+    # The Plex user the job works for (issue 16): set for jobs a signed-in Plex user asked
+    # for and for jobs of a playlist; None for the server owner's and the app-wide ones.
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plex_users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from ..config import current_settings
 from ..extensions import db
 from ..jobs import JobContext, job_kind, runner
+from ..logging_setup import redact
 from ..models import Job, Playlist, PlaylistStatus
 from ..plex.library_sync import index_server, sync_library
+from . import plex_users
 from .plex_edit_check import record_plex_edits
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,8 @@ never run two syncs at once (the second request gets the running job)."""
 def library_sync_job(ctx: JobContext, full: bool = False) -> dict[str, Any]:
     """Job ``library_sync`` (params ``{"full": bool}``): run :func:`sync_library` with the
     job's progress reporting, then record the edits made in Plex to the app's playlists
-    (:func:`.plex_edit_check.record_plex_edits`). The job message is ``SyncResult.summary()``
+    (:func:`.plex_edit_check.record_plex_edits`), after refreshing the Plex users of the
+    server (:func:`.plex_users.refresh_users`, issue 16). The job message is ``SyncResult.summary()``
     (plus how many playlists were edited in Plex) and the result holds ``added``,
     ``updated``, ``removed`` and the other figures of ``SyncResult.as_dict()``, and
     ``playlists_edited_in_plex``.
@@ -39,10 +42,19 @@ def library_sync_job(ctx: JobContext, full: bool = False) -> dict[str, Any]:
         settings, full=bool(full), progress=lambda done, total, step: ctx.progress(done, total, step)
     )
     message = result.summary()
+    try:  # issue 16: plex.tv down keeps the known users; the sync's outcome does not depend on it
+        users = plex_users.refresh_users(settings)
+    except Exception as exc:  # noqa: BLE001 - best effort after the sync
+        db.session.rollback()
+        log.warning("Plex users not refreshed: %s", redact(str(exc)) or type(exc).__name__)
+        users = plex_users.RefreshResult(False, 0, 0, 0, "")
+    if users.lost:
+        message += f". {users.lost} Plex user{'s' if users.lost != 1 else ''} lost access to this server"
     edited = record_plex_edits(settings)
     if edited:
         message += f". Edits made in Plex found in {edited} playlist{'s' if edited != 1 else ''}"
-    return {"message": message, **result.as_dict(), "playlists_edited_in_plex": edited}
+    return {"message": message, **result.as_dict(), "playlists_edited_in_plex": edited,
+            "plex_users": users.listed if users.ok else None}
 
 
 @job_kind("plex_server_switch")

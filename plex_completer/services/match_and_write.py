@@ -19,7 +19,7 @@ from ..models import MatchOverride, Playlist, PlaylistStatus, RescanRecord, Sugg
 from ..plex import playlist_writes as plex_playlists
 from ..plex.errors import PlexError, PlexServerChanged
 from ..plex.playlist_writes import PlaylistIdentity, PlaylistState, WritePlan
-from . import plex_edits
+from . import plex_edits, plex_users
 from .playlist_merge import MergeResult, merge_field, merge_keys
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     differs, ``status_message`` says so. Returns a :class:`WriteOutcome`; does not raise
     for Plex errors.
     """
-    settings = current_app.config["SETTINGS"]
+    settings = current_app.config["SETTINGS"]  # the owner's token is put in by plex_users.call_as_owner
     plex_edits.mark_removed_suggestions(playlist)
     ours = ordered_rating_keys(playlist)
     keys = _offline_merge(playlist, ours)
@@ -269,15 +269,15 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
     problem = ""
     try:
         if playlist.plex_rating_key is None:
-            ref = plex_playlists.create_playlist(
-                settings, playlist.title, keys, summary, known_server=known_server, on_created=created
-            )
+            ref = plex_users.call_as_owner(playlist.owner_id, lambda owner_settings: plex_playlists.create_playlist(
+                owner_settings, playlist.title, keys, summary, known_server=known_server, on_created=created
+            ))
             problem = ref.problem
             recreated = False
         else:
             old_key = playlist.plex_rating_key
-            result = plex_playlists.replace_playlist_items(
-                settings,
+            result = plex_users.call_as_owner(playlist.owner_id, lambda owner_settings: plex_playlists.replace_playlist_items(
+                owner_settings,
                 int(old_key),
                 keys,
                 title=playlist.title,
@@ -287,7 +287,7 @@ def write_to_plex(playlist: Playlist, *, force: bool = False) -> WriteOutcome:
                 known_server=known_server,
                 on_created=created,
                 plan=plan,
-            )
+            ))
             keys = result.keys
             recreated = result.recreated
             if recreated:

@@ -27,6 +27,7 @@ from ..models import (
     PlaylistStatus,
     SuggestedTrack,
 )
+from . import plex_users
 from .match_and_write import write_to_plex
 from .playlist_lookup import get_playlist as _get_playlist
 
@@ -52,13 +53,16 @@ def validate_request(prompt: str, count: int) -> tuple[str, int]:
 
 
 def start_generation(prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
-                     fill_mode: str | None = None, listening_account_id: int | None = None) -> Job:
+                     fill_mode: str | None = None, owner_id: int | None = None,
+                     listening_account_id: int | None = None) -> Job:
     """Enqueue a "generate" job; an identical active request returns the same job.
 
     ``fill_mode`` is one of :data:`~plex_completer.limits.FILL_MODES` (issue 18) or None
-    for the ``FILL_MODE`` setting. ``listening_account_id`` (a PMS accountID; 1 is the
-    server owner, see :mod:`.listening_seed`) seeds the prompt with that account's recent
-    plays. Raises ``ValueError`` for a bad prompt, count or mode.
+    for the ``FILL_MODE`` setting. ``owner_id`` is the ``PlexUser`` the playlist is for
+    (issue 16; None: the server owner). ``listening_account_id`` (a PMS accountID; 1 is
+    the server owner, see :mod:`.listening_seed`) seeds the prompt with that account's
+    recent plays. Raises ``ValueError`` for a bad prompt, count or mode, or an owner
+    without access to this server.
     """
     prompt, count = validate_request(prompt, count)
     if fill_mode is not None and fill_mode not in limits.FILL_MODES:
@@ -66,12 +70,18 @@ def start_generation(prompt: str, count: int, owner: str | None = None, taste_se
     params = {"prompt": prompt, "count": count, "owner": owner, "taste_seed_rating_key": taste_seed_rating_key}
     if fill_mode is not None:
         params["fill_mode"] = fill_mode
-    extra = [fill_mode] if fill_mode else []
+    extra: list[Any] = [fill_mode] if fill_mode else []
+    if owner_id is not None:
+        user = plex_users.get_user(owner_id)
+        if user is None or not user.has_access:
+            raise ValueError("Pick a Plex user who has access to this server.")
+        params["owner_id"] = user.id
+        extra.append(f"owner:{user.id}")
     if listening_account_id is not None:
         params["listening_account_id"] = int(listening_account_id)
         extra.append(f"listening:{int(listening_account_id)}")
     key = "generate:" + _fingerprint(prompt.lower(), count, owner, taste_seed_rating_key, *extra)
-    return runner.enqueue("generate", params, dedupe_key=key)
+    return runner.enqueue("generate", params, dedupe_key=key, owner_id=owner_id)
 
 
 def rescan_dedupe_key(playlist_id: int | None) -> str:
@@ -80,10 +90,14 @@ def rescan_dedupe_key(playlist_id: int | None) -> str:
     return f"rescan:{playlist_id or 'all'}"
 
 
-def start_rescan(playlist_id: int | None = None, trigger: str = "user") -> Job:
-    """Enqueue a rescan of one playlist or (``None``) of all; zero AI calls."""
+def start_rescan(playlist_id: int | None = None, trigger: str = "user", owner_id: int | None = None) -> Job:
+    """Enqueue a rescan of one playlist or (``None``) of all, or of all of ``owner_id``'s
+    (a signed-in Plex user's "Rescan all", issue 16); zero AI calls."""
     if playlist_id is not None:
         _get_playlist(playlist_id)
+    if playlist_id is None and owner_id is not None:
+        return runner.enqueue("rescan", {"playlist_id": None, "owner_id": owner_id},
+                              dedupe_key=f"rescan:all:owner:{owner_id}", trigger=trigger, owner_id=owner_id)
     return runner.enqueue(
         "rescan",
         {"playlist_id": playlist_id},
@@ -140,13 +154,13 @@ def delete(playlist_id: int, from_plex: bool) -> None:
         try:
             from .match_and_write import plex_identity
 
-            plex_playlists.delete_playlist(
-                _settings(),
+            plex_users.call_as_owner(playlist.owner_id, lambda settings: plex_playlists.delete_playlist(
+                settings,
                 int(playlist.plex_rating_key),
                 identity=plex_identity(playlist),
                 title=playlist.title,
                 known_server=plex_playlists.index_server(),
-            )
+            ))
         except PlexError as exc:
             if not exc.playlist_gone:
                 raise UserFacingError(f"Could not delete the playlist in Plex: {exc}") from exc
@@ -189,8 +203,9 @@ def library_summary() -> dict[str, Any]:
     }
 
 
-def plex_playlists_for_seed() -> list[dict[str, Any]]:
-    """The user's Plex audio playlists for the taste-seed picker; raises UserFacingError."""
+def plex_playlists_for_seed(owner_id: int | None = None) -> list[dict[str, Any]]:
+    """The Plex audio playlists of ``owner_id`` (None: the server owner) for the
+    taste-seed picker; raises UserFacingError."""
     from ..plex import playlist_writes as plex_playlists
 
     settings = _settings()
@@ -198,8 +213,70 @@ def plex_playlists_for_seed() -> list[dict[str, Any]]:
         return []
     return [
         {"rating_key": str(p[0]), "title": p[1], "leaf_count": p[2]}
-        for p in plex_playlists.list_playlists(settings)
+        for p in plex_users.call_as_owner(owner_id, plex_playlists.list_playlists)
     ]
+
+
+def change_owner(playlist_id: int, new_owner_id: int | None) -> str:
+    """Give a playlist to another Plex user (issue 16) and move its Plex playlist: it is
+    created under the new owner's account first, and the old owner's copy is deleted
+    only once that create succeeded. Returns a sentence for the user. Commits.
+
+    A playlist not yet in Plex only changes owner. Raises ``ValueError`` for an unknown
+    owner or one without access, :class:`UserFacingError` when the new owner's playlist
+    could not be created (nothing changed then).
+    """
+    from ..plex import playlist_writes as plex_playlists
+    from ..plex.errors import PlexError
+    from .match_and_write import plex_identity
+
+    playlist = _get_playlist(playlist_id)
+    new_user = plex_users.get_user(new_owner_id) if new_owner_id is not None else None
+    if new_owner_id is not None and (new_user is None or not new_user.has_access):
+        raise ValueError("Pick a Plex user who has access to this server.")
+    if new_user is not None and new_user.is_owner:
+        new_owner_id = new_user.id
+    old_owner_id = playlist.owner_id
+    if (plex_users.is_server_owner(old_owner_id) and plex_users.is_server_owner(new_owner_id)) or old_owner_id == new_owner_id:
+        playlist.owner_id = new_owner_id
+        db.session.commit()
+        return "Nothing to move: the playlist already belongs to " + plex_users.owner_name(new_owner_id) + "."
+    new_name = plex_users.owner_name(new_owner_id)
+    if not playlist.plex_rating_key or playlist.status != PlaylistStatus.SYNCED:
+        playlist.owner_id = new_owner_id
+        db.session.commit()
+        return f"The playlist now belongs to {new_name}; it is written to their Plex account at the next write."
+    kept = {name: getattr(playlist, name) for name in _PLEX_RECORD}
+    old = (int(playlist.plex_rating_key), plex_identity(playlist), playlist.plex_title or playlist.title)
+    for name in _PLEX_RECORD:
+        setattr(playlist, name, None)
+    playlist.owner_id = new_owner_id
+    outcome = write_to_plex(playlist, force=True)
+    if not playlist.plex_rating_key:  # nothing was created under the new owner: undo
+        db.session.rollback()
+        playlist = _get_playlist(playlist_id)
+        for name, value in kept.items():
+            setattr(playlist, name, value)
+        playlist.owner_id = old_owner_id
+        db.session.commit()
+        raise UserFacingError(f"Could not create the playlist in {new_name}'s Plex account, so nothing moved: {outcome.message}")
+    db.session.commit()
+    try:
+        plex_users.call_as_owner(old_owner_id, lambda settings: plex_playlists.delete_playlist(
+            settings, old[0], identity=old[1], title=old[2], known_server=plex_playlists.index_server()))
+    except PlexError as exc:
+        if not exc.playlist_gone:
+            log.warning("Playlist '%s' moved to %s; the previous owner's copy was not deleted: %s",
+                        playlist.title, new_name, exc)
+            return (f"Moved to {new_name}'s Plex account. The copy in {plex_users.owner_name(old_owner_id)}'s account "
+                    f"could not be deleted ({exc}); delete it in Plex.")
+    log.info("Playlist '%s' (id %s) moved to %s", playlist.title, playlist.id, new_name)
+    return f"Moved to {new_name}'s Plex account."
+
+
+# The record of the Plex playlist the app made; a move starts a new one under the new owner.
+_PLEX_RECORD = ("plex_rating_key", "plex_machine_identifier", "plex_guid", "plex_added_at", "written_rating_keys",
+                "plex_updated_at")
 
 
 def plex_web_url(playlist: Playlist) -> str | None:

@@ -18,7 +18,7 @@ from ..errors import JobPostponed, UserFacingError
 from ..extensions import db
 from ..jobs import JobContext, job_kind
 from ..models import Generation, Playlist, PlaylistStatus, SuggestedTrack, utcnow
-from . import library_fill, matcher_cache
+from . import library_fill, matcher_cache, plex_users
 from .kept_choices import carry_over_choices, describe_kept
 from .match_and_write import (
     Counts,
@@ -34,17 +34,19 @@ from .playlist_lookup import get_playlist as _get_playlist
 log = logging.getLogger(__name__)
 
 
-def _taste_seed(rating_key: str | None) -> tuple[list[str], str]:
+def _taste_seed(rating_key: str | None, owner_id: int | None = None) -> tuple[list[str], str]:
     """``(lines, note)``: up to 30 "Artist – Title" lines of the taste-seed playlist, and
     a sentence for the user when it could not be read (empty when it was, or none was
-    chosen). The generation goes on without a seed either way."""
+    chosen). Read with the token of ``owner_id`` (issue 16: the seed is one of that
+    user's playlists). The generation goes on without a seed either way."""
     if not rating_key:
         return [], ""
     from ..plex import playlist_writes as plex_playlists
     from ..plex.errors import PlexError
 
     try:
-        return plex_playlists.playlist_track_sample(_settings(), int(rating_key), limit=30), ""
+        return plex_users.call_as_owner(
+            owner_id, lambda settings: plex_playlists.playlist_track_sample(settings, int(rating_key), limit=30)), ""
     except PlexError as exc:
         log.warning("Taste seed skipped: %s", exc)
         if exc.playlist_gone:
@@ -133,20 +135,23 @@ def _finish(ctx: JobContext, playlist: Playlist, kind: str, outcome: Any, before
 
 @job_kind("generate")
 def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None = None, taste_seed_rating_key: str | None = None,
-                   fill_mode: str | None = None, listening_account_id: int | None = None) -> dict[str, Any]:
+                   fill_mode: str | None = None, owner_id: int | None = None,
+                   listening_account_id: int | None = None) -> dict[str, Any]:
     """Job: prompt → AI cascade → store the track list → match → fill from the library
     when short (issue 18) → write the Plex playlist.
 
     ``fill_mode`` (``fill``, ``library``, ``wish``; None: the ``FILL_MODE`` setting)
-    says how the playlist is filled. ``listening_account_id`` (a PMS accountID, 1 for the
-    server owner) adds what that account played most lately to the prompt (issue 16). An
-    AI failure of every provider fails the job and stores nothing.
+    says how the playlist is filled. ``owner_id`` is the ``PlexUser`` the playlist is
+    made for (issue 16; None: the server owner): it is written with their token.
+    ``listening_account_id`` (a PMS accountID, 1 for the server owner) adds what that
+    account played most lately to the prompt (issue 16). An AI failure of every provider
+    fails the job and stores nothing.
     """
     mode = fill_mode or _settings().FILL_MODE
     if mode == "library":
-        return _run_library_only(ctx, prompt, count, owner)
+        return _run_library_only(ctx, prompt, count, owner, owner_id)
     ctx.progress(0, 4, "Asking the AI")
-    seed, seed_note = _taste_seed(taste_seed_rating_key)
+    seed, seed_note = _taste_seed(taste_seed_rating_key, owner_id)
     listening, listening_note = _listening_seed(listening_account_id)
     seed_note = " ".join(n for n in (seed_note, listening_note) if n)
     result = _ask_ai(ctx, prompt, count, taste_seed=seed, listening=listening)
@@ -155,7 +160,7 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     title = (draft.title or prompt).strip()[:200] or "AI playlist"
     playlist = Playlist(
         title=title, description=draft.description or "", prompt=prompt, track_count=count, owner=owner,
-        status=PlaylistStatus.PENDING_PLEX, fill_mode=mode,
+        owner_id=owner_id, status=PlaylistStatus.PENDING_PLEX, fill_mode=mode,
     )
     _store_generation(playlist, draft, result, prompt)
     db.session.add(playlist)
@@ -177,11 +182,12 @@ def run_generation(ctx: JobContext, prompt: str, count: int, owner: str | None =
     return out
 
 
-def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | None) -> dict[str, Any]:
+def _run_library_only(ctx: JobContext, prompt: str, count: int, owner: str | None, owner_id: int | None) -> dict[str, Any]:
     """The "Only tracks from my library" mode (issue 18): one grounded request, no wish list."""
     ctx.progress(0, 3, "Picking from your library")
     matcher = matcher_cache.get_matcher()
     playlist, fill = library_fill.new_library_playlist(ctx, prompt, count, owner, matcher)
+    playlist.owner_id = owner_id
     return _finish_library_picks(ctx, playlist, matcher, fill, "generate", None,
                                  f"{fill.added} tracks from your library, picked by {fill.provider}.")
 
@@ -308,15 +314,19 @@ def rescan_playlist(playlist: Playlist, matcher: Any, ctx: JobContext | None = N
 
 
 @job_kind("rescan")
-def run_rescan(ctx: JobContext, playlist_id: int | None = None) -> dict[str, Any]:
-    """Job: rescan one playlist or all of them against the current library index."""
+def run_rescan(ctx: JobContext, playlist_id: int | None = None, owner_id: int | None = None) -> dict[str, Any]:
+    """Job: rescan one playlist or all of them (all of ``owner_id``'s when given, issue 16)
+    against the current library index."""
     started = time.perf_counter()
     if playlist_id is not None:
         playlist = _get_playlist(playlist_id)
         ctx.progress(0, 1, f"Matching {playlist.suggested_count} tracks")
         out = rescan_playlist(playlist, matcher_cache.get_matcher(), ctx)
         return {"message": out["message"], "playlist_id": playlist_id, "wrote_to_plex": out["wrote"]}
-    ids = list(db.session.scalars(sa.select(Playlist.id).order_by(Playlist.id)))
+    query = sa.select(Playlist.id).order_by(Playlist.id)
+    if owner_id is not None:
+        query = query.where(plex_users.owner_clause(owner_id))
+    ids = list(db.session.scalars(query))
     ctx.progress(0, len(ids), "Loading the library index")
     matcher = matcher_cache.get_matcher()
     updated = added = 0

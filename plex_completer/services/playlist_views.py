@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..extensions import db
 from ..models import Generation, Job, LibraryTrack, MatchOverride, Playlist, PlaylistRefresh, RescanRecord, SuggestedTrack
+from . import plex_users
 from .job_views import active_jobs
 from .match_and_write import Counts, playlist_counts
 
@@ -108,9 +109,14 @@ class PlaylistCard:
     refresh: PlaylistRefresh | None
 
 
-def playlist_cards() -> list[PlaylistCard]:
-    """Every playlist, most recently changed first, with its refresh schedule (two queries)."""
-    playlists = list(db.session.scalars(db.select(Playlist).order_by(Playlist.updated_at.desc())))
+def playlist_cards(owner_id: int | None = None, *, only_owner: bool = False) -> list[PlaylistCard]:
+    """Every playlist, most recently changed first, with its refresh schedule (two queries);
+    with ``only_owner`` only those of ``owner_id`` (issue 16: a Plex user's own, or the
+    admin's owner filter; None then means the server owner)."""
+    query = db.select(Playlist).order_by(Playlist.updated_at.desc())
+    if only_owner:
+        query = query.where(plex_users.owner_clause(owner_id))
+    playlists = list(db.session.scalars(query))
     refreshes = {r.playlist_id: r for r in db.session.scalars(db.select(PlaylistRefresh))}
     return [PlaylistCard(p, refreshes.get(p.id)) for p in playlists]
 

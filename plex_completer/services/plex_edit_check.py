@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import Playlist, PlaylistStatus
 from ..plex import playlist_writes as plex_playlists
 from ..plex.errors import PlexError
-from . import plex_edits
+from . import plex_edits, plex_users
 from .match_and_write import ordered_rating_keys, plex_identity
 from .playlist_merge import merge_field, merge_keys
 
@@ -51,34 +51,50 @@ def record_plex_edits(settings: Settings) -> int:
     if not playlists or not settings.plex_configured:
         return 0
     found = 0
-    try:
-        updates = plex_playlists.playlist_updates(settings)
-        known_server = plex_playlists.index_server()
-        for playlist in playlists:
-            updated_at = updates.get(int(playlist.plex_rating_key))
-            if not _changed_since_write(playlist, updated_at):
-                continue
-            state = plex_playlists.read_playlist_state(
-                settings, int(playlist.plex_rating_key), identity=plex_identity(playlist), title=playlist.title,
-                known_server=known_server,
-            )
-            playlist.plex_updated_at = updated_at
-            if state is None:
-                continue
-            merged = merge_keys(playlist.written_rating_keys, state.keys, ordered_rating_keys(playlist),
-                                removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist),
-                                keep_order=playlist.order_set_in_plex)
-            title = merge_field(playlist.plex_title, state.title, playlist.title, set_in_plex=playlist.title_set_in_plex)
-            about = merge_field(playlist.plex_summary, state.summary, "", set_in_plex=playlist.summary_set_in_plex)
-            fields = plex_edits.FieldEdits(title.set_in_plex and not playlist.title_set_in_plex,
-                                           about.set_in_plex and not playlist.summary_set_in_plex)
-            if merged.newly_removed or merged.newly_added or merged.added != plex_edits.added_keys(playlist) \
-                    or fields.title or fields.summary:
-                found += 1
-            plex_edits.record_merge(playlist, merged, fields, plex_title=state.title if fields.title else None)
-    except PlexError as exc:
-        log.warning("Edits made in Plex not checked: %s", exc)
+    by_owner: dict[int | None, list[Playlist]] = {}
+    for playlist in playlists:  # issue 16: each owner's playlists are read with their token
+        by_owner.setdefault(None if plex_users.is_server_owner(playlist.owner_id) else playlist.owner_id, []).append(playlist)
+    for owner_id, owned in by_owner.items():
+        try:
+            if owner_id is None:
+                found += _record_owner_edits(settings, owned)
+            else:  # a refused stored token is fetched again once (reads only: safe to repeat)
+                found += plex_users.call_as_owner(owner_id, lambda owner_settings, owned=owned: _record_owner_edits(owner_settings, owned))
+        except PlexError as exc:
+            log.warning("Edits made in Plex not checked%s: %s",
+                        "" if owner_id is None else f" for {plex_users.owner_name(owner_id)}", exc)
     db.session.commit()
     if found:
         log.info("Edits made in Plex found in %d playlists", found)
+    return found
+
+
+def _record_owner_edits(settings: Settings, playlists: list[Playlist]) -> int:
+    """:func:`record_plex_edits` for the playlists of one owner (``settings`` carries their
+    token); returns how many had new edits. Raises :class:`PlexError`."""
+    found = 0
+    updates = plex_playlists.playlist_updates(settings)
+    known_server = plex_playlists.index_server()
+    for playlist in playlists:
+        updated_at = updates.get(int(playlist.plex_rating_key))
+        if not _changed_since_write(playlist, updated_at):
+            continue
+        state = plex_playlists.read_playlist_state(
+            settings, int(playlist.plex_rating_key), identity=plex_identity(playlist), title=playlist.title,
+            known_server=known_server,
+        )
+        playlist.plex_updated_at = updated_at
+        if state is None:
+            continue
+        merged = merge_keys(playlist.written_rating_keys, state.keys, ordered_rating_keys(playlist),
+                            removed=plex_edits.removed_keys(playlist), added=plex_edits.added_keys(playlist),
+                            keep_order=playlist.order_set_in_plex)
+        title = merge_field(playlist.plex_title, state.title, playlist.title, set_in_plex=playlist.title_set_in_plex)
+        about = merge_field(playlist.plex_summary, state.summary, "", set_in_plex=playlist.summary_set_in_plex)
+        fields = plex_edits.FieldEdits(title.set_in_plex and not playlist.title_set_in_plex,
+                                       about.set_in_plex and not playlist.summary_set_in_plex)
+        if merged.newly_removed or merged.newly_added or merged.added != plex_edits.added_keys(playlist) \
+                or fields.title or fields.summary:
+            found += 1
+        plex_edits.record_merge(playlist, merged, fields, plex_title=state.title if fields.title else None)
     return found

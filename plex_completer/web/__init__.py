@@ -40,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         diagnostics,
         health,
+        household,  # adds Sign in with Plex to auth.bp and "Refresh Plex users" to settings_page.bp
         jobs_pages,
         library,
         pages,
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
 
     auth.init_app(app)
     app.before_request(_remember_actor)
+    household.init_app(app)  # who is looking, and the 404/403 of what is not theirs (issue 16)
     security.init_app(app)
     viewhelpers.init_app(app)
 
@@ -64,7 +66,10 @@ def register_blueprints(app: Flask) -> None:
         current_bp = request.blueprint if request else None
         on_form = request.endpoint in NEW_PLAYLIST_ENDPOINTS
         items = []
+        admin = household.viewer().sees_all
         for endpoint, label, blueprints in NAVIGATION:
+            if not admin and endpoint.split(".")[0] in household.ADMIN_BLUEPRINTS:
+                continue
             url = viewhelpers.url_or_none(endpoint)
             if url:
                 current = on_form if endpoint == "playlists.new" else (current_bp in blueprints and not on_form)

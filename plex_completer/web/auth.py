@@ -22,6 +22,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -33,7 +34,8 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import auth
-from ..extensions import limiter
+from ..extensions import db, limiter
+from ..models import PlexUser
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -42,7 +44,7 @@ bp = Blueprint("auth", __name__)
 LOGIN_LIMIT = "5 per minute"
 LOGIN_ADDRESS_LIMIT = "20 per minute"
 # Endpoints reachable without a session.
-OPEN_ENDPOINTS = frozenset({"static", "health.healthz", "auth.login", "auth.setup"})
+OPEN_ENDPOINTS = frozenset({"static", "health.healthz", "auth.login", "auth.setup", "auth.plex_start", "auth.plex_wait"})
 
 
 def client_address() -> str:
@@ -66,15 +68,31 @@ def _refused(response: Response) -> bool:
     return response.status_code in (400, 401)
 
 
+def plex_session_user() -> PlexUser | None:
+    """The Plex user of a valid "Sign in with Plex" session (issue 16), else None. A
+    session of a user who lost access to the server (or whose row is gone) is ended on
+    the server here, so it ends at the user's next request."""
+    data = session.get("auth")
+    if not isinstance(data, dict) or not data.get("plex"):
+        return None
+    user = db.session.get(PlexUser, data["plex"]) if isinstance(data.get("plex"), int) else None
+    if user is None or not user.has_access or data.get("fp") != auth.plex_fingerprint(user):
+        auth.end_session(data.get("sid"))
+        return None
+    return user if auth.session_active(data.get("sid")) else None
+
+
 def is_logged_in() -> bool:
     """True when the session is a registered session of the current admin
-    account (or auth is disabled)."""
+    account or of a Plex user with access to the server (or auth is disabled)."""
     if auth.auth_disabled():
         return True
     creds = auth.current_credentials()
     data = session.get("auth")
     if creds is None or not isinstance(data, dict):
         return False
+    if data.get("plex"):
+        return plex_session_user() is not None
     return (
         data.get("user") == creds.username
         and data.get("fp") == auth.fingerprint(creds)
@@ -97,6 +115,14 @@ def _log_in(creds: auth.Credentials) -> None:
     Session Management cheat sheet, "Renew the Session ID After Any Privilege Level Change")."""
     session.clear()
     session["auth"] = {"user": creds.username, "fp": auth.fingerprint(creds), "sid": auth.start_session()}
+
+
+def log_in_plex_user(user: PlexUser) -> None:
+    """Start a fresh, registered session for a Plex user who signed in with Plex
+    (issue 16); the same registry as the admin's, so logout ends it on the server."""
+    session.clear()
+    session["auth"] = {"user": user.display_name, "plex": user.id, "fp": auth.plex_fingerprint(user),
+                       "sid": auth.start_session()}
 
 
 def require_login():
@@ -144,7 +170,8 @@ def login():
         log.warning("Failed login from %s", client_address())
         error = "Wrong username or password."
     status = 401 if error else 200
-    return render_template("auth/login.html", error=error, username=username), status
+    return render_template("auth/login.html", error=error, username=username,
+                           settings_plex_configured=current_app.config["SETTINGS"].plex_configured), status
 
 
 @bp.post("/logout")

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..jobs import runner
 from ..models import Job, JobStatus
 from ..services import job_views
+from . import household
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -76,8 +77,8 @@ def active():
     """The running-jobs partial of the dashboard (or of one playlist with ``playlist_id``);
     286 when nothing is running so the page stops polling."""
     playlist_id = request.args.get("playlist_id", type=int)
-    jobs = job_views.active_jobs(playlist_id)
-    recent_done = None if jobs else job_views.latest_finished_job(playlist_id)
+    jobs = job_views.active_jobs(playlist_id, owner_id=household.scope())
+    recent_done = None if jobs else job_views.latest_finished_job(playlist_id, owner_id=household.scope())
     body = render_template(
         "partials/active_jobs.html", active_jobs=jobs, playlist_id=playlist_id, recent_done=recent_done
     )
@@ -95,6 +96,6 @@ def history():
     statuses = JobStatus.ACTIVE + JobStatus.FINAL
     status = request.args.get("status")
     status = status if status in statuses else None
-    return render_template("jobs/history.html", jobs=job_views.job_history(status), status=status,
+    return render_template("jobs/history.html", jobs=job_views.job_history(status, owner_id=household.scope()), status=status,
                            titles=job_views.playlist_titles(), statuses=statuses,
                            job_playlist_id=job_views.job_playlist_id)

@@ -3,26 +3,40 @@ with first-run guidance while Plex or an AI provider is not configured."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from ..config import current_settings
-from ..services import job_views, playlist_views
+from ..services import job_views, playlist_views, plex_users
 from ..services.setup_guide import setup_guide
-from . import status_panels
+from . import household, status_panels
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def dashboard():
-    """The dashboard page."""
+    """The dashboard page. A Plex user sees their own playlists; the admin and the server
+    owner see everyone's, with an owner column and ``owner=<PlexUser id>`` as a filter
+    (``owner=0``: the server owner's; issue 16)."""
     settings = current_settings()
+    scope = household.scope()
+    owner_filter = request.args.get("owner", "") if scope is None else ""
+    if scope is not None:
+        cards = playlist_views.playlist_cards(scope, only_owner=True)
+    elif owner_filter.isascii() and owner_filter.isdigit() and len(owner_filter) < 12:
+        cards = playlist_views.playlist_cards(int(owner_filter) or None, only_owner=True)
+    else:
+        owner_filter = ""
+        cards = playlist_views.playlist_cards()
     return render_template(
         "dashboard.html",
         settings=settings,
-        cards=playlist_views.playlist_cards(),
+        cards=cards,
+        owners=plex_users.users() if scope is None else None,
+        owner_names=plex_users.owner_names(),
+        owner_filter=owner_filter,
         guide=setup_guide(settings),
-        active_jobs=job_views.active_jobs(),
+        active_jobs=job_views.active_jobs(owner_id=scope),
         library=status_panels.library_summary(),
         ai=status_panels.ai_status(settings),
     )

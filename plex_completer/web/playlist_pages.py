@@ -18,9 +18,16 @@ from ..extensions import db
 from ..limits import DEFAULT_TRACKS, MAX_PROMPT_CHARS, MAX_TRACKS, MIN_TRACKS
 from ..logging_setup import redact
 from ..models import Job, Playlist
-from ..services import duplicate_prompts, library_fill, playlist_actions, playlist_views, plex_edit_actions
+from ..services import (
+    duplicate_prompts,
+    library_fill,
+    playlist_actions,
+    playlist_views,
+    plex_edit_actions,
+    plex_users,
+)
 from ..services.listening_seed import OWNER_ACCOUNT_ID
-from . import charts
+from . import charts, household
 
 log = logging.getLogger(__name__)
 bp = Blueprint("playlists", __name__, url_prefix="/playlists")
@@ -62,6 +69,7 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
         "count": form.get("count", str(DEFAULT_TRACKS)).strip(),
         "seed": form.get("seed", "").strip(),
         "fill_mode": form.get("fill_mode", "").strip() or current_app.config["SETTINGS"].FILL_MODE,
+        "owner_id": form.get("owner_id", "").strip(),
         "listening": form.get("listening") == "1",
     }
     errors = limits.request_errors(limits.clean_prompt(values["prompt"]), values["count"])
@@ -71,7 +79,34 @@ def _parse_new_form(form) -> tuple[dict, dict[str, str]]:
         values["count"] = limits.parse_count(values["count"])
     if values["seed"] and not (values["seed"].isascii() and values["seed"].isdigit()):
         errors["seed"] = "Pick a playlist from the list."
+    values["owner_id"], owner_error = _chosen_owner(values["owner_id"])
+    if owner_error:
+        errors["owner_id"] = owner_error
     return values, errors
+
+
+def _listening_account(values: dict) -> int:
+    """The PMS accountID whose plays seed "based on what I've been playing": the owner the
+    playlist is for (PMS files the server owner's plays as account 1, everyone else's under
+    their plex.tv id)."""
+    user = plex_users.get_user(values["owner_id"])
+    return OWNER_ACCOUNT_ID if user is None or user.is_owner else int(user.plex_id)
+
+
+def _chosen_owner(value: str) -> tuple[int | None, str | None]:
+    """``(owner id, error)`` of the "for whom" field (issue 16): a Plex user always
+    creates for themself; the admin and the server owner pick any user with access
+    ("" or the owner: the server owner, stored as None)."""
+    if not household.viewer().sees_all:
+        return household.creates_for(), None
+    if not value:
+        return household.creates_for(), None
+    if not (value.isascii() and value.isdigit() and len(value) < 12):
+        return None, "Pick someone from the list."
+    user = plex_users.get_user(int(value))
+    if user is None or not user.has_access:
+        return None, "Pick someone from the list."
+    return (None if user.is_owner else user.id), None
 
 
 def _render_new(values: dict, errors: dict | None = None, error: str | None = None, status: int = 200,
@@ -88,6 +123,7 @@ def _render_new(values: dict, errors: dict | None = None, error: str | None = No
         max_tracks=MAX_TRACKS,
         settings=settings,
         fill_modes=limits.FILL_MODES,
+        owners=plex_users.users() if household.viewer().sees_all else [],
         seeds_inline=request.args.get("seeds") == "1",
         seed_state=seed_options() if request.args.get("seeds") == "1" else None,
     ), status
@@ -99,7 +135,7 @@ def seed_options() -> dict:
     if not settings.plex_configured:
         return {"playlists": [], "error": "Plex is not configured, so there are no playlists to pick from."}
     try:
-        return {"playlists": list(playlist_actions.plex_playlists_for_seed()), "error": None}
+        return {"playlists": list(playlist_actions.plex_playlists_for_seed(household.creates_for())), "error": None}
     except Exception as exc:  # noqa: BLE001 - Plex down must not block the form
         db.session.rollback()
         log.warning("Could not list Plex playlists for a taste seed: %s", redact(str(exc)))
@@ -112,7 +148,7 @@ def new():
     """The "new playlist" form; ``prompt``/``count`` in the query string prefill it."""
     count = limits.parse_count(request.args.get("count", "")) or DEFAULT_TRACKS
     values = {"prompt": request.args.get("prompt", "")[:MAX_PROMPT_CHARS], "count": min(max(count, MIN_TRACKS), MAX_TRACKS), "seed": "",
-              "fill_mode": current_app.config["SETTINGS"].FILL_MODE}
+              "fill_mode": current_app.config["SETTINGS"].FILL_MODE, "owner_id": household.creates_for()}
     return _render_new(values)
 
 
@@ -130,14 +166,18 @@ def create():
         return _render_new(values, errors=errors, status=400)
     if request.form.get("again") != "1":
         existing = duplicate_prompts.recent_playlist_for(values["prompt"])
+        if existing is not None and not household.playlist_visible(existing):
+            existing = None  # someone else's playlist: not a twin in this user's Plex, and not theirs to see
+        if existing is not None and not plex_users.same_owner(existing.owner_id, values["owner_id"]):
+            existing = None  # made for someone else: it is in their Plex account, not in this one
         if existing is not None:
             # Ask first: the same prompt right after the first playlist would make a twin in Plex.
             return _render_new(values, duplicate=existing, status=409)
     svc = playlist_actions
     try:
         job = svc.start_generation(values["prompt"], values["count"], taste_seed_rating_key=values["seed"] or None,
-                                   fill_mode=values["fill_mode"],
-                                   listening_account_id=OWNER_ACCOUNT_ID if values["listening"] else None)
+                                   fill_mode=values["fill_mode"], owner_id=values["owner_id"],
+                                   listening_account_id=_listening_account(values) if values["listening"] else None)
     except (UserFacingError, ValueError) as exc:
         return _render_new(values, error=redact(str(exc)), status=400)
     return _to_job_page(job)
@@ -190,9 +230,9 @@ def rescan(playlist_id: int):
 
 @bp.post("/rescan-all")
 def rescan_all():
-    """Rescan every playlist."""
+    """Rescan every playlist (a Plex user's: all of theirs)."""
     try:
-        return _to_job_page(playlist_actions.start_rescan(None))
+        return _to_job_page(playlist_actions.start_rescan(None, owner_id=household.scope()))
     except (UserFacingError, ValueError) as exc:
         return _fail(str(exc), url_for("pages.dashboard"))
 
@@ -244,22 +284,32 @@ def reset(playlist_id: int):
 def edit(playlist_id: int):
     """Edit title and description (the Plex playlist is renamed too)."""
     playlist = get_playlist(playlist_id)
-    values = {"title": playlist.title, "description": playlist.description or ""}
+    values = {"title": playlist.title, "description": playlist.description or "",
+              "owner_id": None if plex_users.is_server_owner(playlist.owner_id) else playlist.owner_id}
     errors: dict[str, str] = {}
     error = None
+    moved = None
     if request.method == "POST":
-        values = {"title": request.form.get("title", "").strip(), "description": request.form.get("description", "").strip()}
+        values = {"title": request.form.get("title", "").strip(), "description": request.form.get("description", "").strip(),
+                  "owner_id": values["owner_id"]}
         errors = limits.details_errors(values["title"], values["description"])
+        new_owner, owner_error = _chosen_owner(request.form.get("owner_id", "").strip())
+        if owner_error:
+            errors["owner_id"] = owner_error
         if not errors:
             try:
                 playlist_actions.update_details(playlist_id, values["title"], values["description"])
+                if household.viewer().sees_all and "owner_id" in request.form and new_owner != values["owner_id"]:
+                    moved = playlist_actions.change_owner(playlist_id, new_owner)
             except (UserFacingError, ValueError) as exc:
                 error = redact(str(exc))
             else:
-                flash("Saved.", "ok")
+                flash("Saved." + (f" {moved}" if moved else ""), "ok")
                 return redirect(url_for(".detail", playlist_id=playlist_id))
     status = 400 if (errors or error) else 200
-    return render_template("playlists/edit.html", playlist=playlist, values=values, errors=errors, error=error), status
+    owners = plex_users.users() if household.viewer().sees_all else []
+    return render_template("playlists/edit.html", playlist=playlist, values=values, errors=errors, error=error,
+                           owners=owners), status
 
 
 @bp.route("/<int:playlist_id>/delete", methods=["GET", "POST"])

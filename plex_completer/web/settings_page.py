@@ -14,6 +14,7 @@ from ..logging_setup import redact
 from ..plex import capabilities as plex_capabilities
 from ..plex.library_sync import index_server
 from ..plex.playlist_writes import ConnectionReport, test_connection
+from ..services import plex_users
 from ..services.library_jobs import start_plex_server_switch
 from . import status_panels
 
@@ -84,6 +85,8 @@ def _render(report=None, report_error=None, notice=None):
         ai=status_panels.ai_status(settings),
         plex=plex_server_state(report),
         notice=notice,
+        plex_users=plex_users.users(with_access=False),
+        household=plex_users.status(),
     )
 
 
