@@ -61,7 +61,7 @@ def _sign_in_with_plex(app, stack, account):
 def _plex_playlists_of(stack, account) -> dict[int, str]:
     """``{ratingKey: title}`` of the Plex playlists that belong to ``account`` on the PMS emulator."""
     mine = stack.plex.account_of(account.server_token)
-    return {key: pl.title for key, pl in stack.plex.playlists.items() if stack.plex.account_of(pl.owner_token) == mine}
+    return {key: pl.title for key, pl in stack.plex.playlists.items() if pl.owner_account == mine}
 
 
 def _bobs_playlist(app, stack) -> tuple:
@@ -205,17 +205,15 @@ def test_a_refused_token_is_fetched_again_once_and_a_move_changes_accounts(hh_ap
     key = int(playlist.plex_rating_key)
     bob = db.session.get(PlexUser, playlist.owner_id)
 
-    # Bob's stored token stops working (signed out everywhere, say): PMS answers 401, the
-    # app fetches his current token from plex.tv once and writes in place. (Stored here
-    # as a stale value: the PMS emulator files playlists under the token's registration,
-    # so unregistering his real token would also hide his playlist.)
-    plex_users.store_token(bob, "server-bob-stale")
+    # Bob's server token is re-issued (signed out everywhere, say): PMS answers 401 for the
+    # stored one, the app fetches his current token from plex.tv once and writes in place.
+    hh.rotate_token(hh.home, "server-bob-reissued")
     sealed_before = bob.token_encrypted
     playlist_actions.update_details(made, "Rainy Sunday jazz, renamed", "")
     db.session.expire_all()
     bob = db.session.get(PlexUser, bob.id)
     assert bob.token_encrypted != sealed_before
-    assert plex_users.token_for(bob) == hh.home.server_token
+    assert plex_users.token_for(bob) == hh.home.server_token == "server-bob-reissued"
     playlist = db.session.get(Playlist, made)
     assert playlist.status == "synced", playlist.status_message
     assert int(playlist.plex_rating_key) == key

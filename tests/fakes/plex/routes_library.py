@@ -245,7 +245,7 @@ def _metadata_item(emu, req: Request, key: int, single: bool, excludes: Excludes
     if ar is not None:
         return artist_xml(ar, ctx, section_attrs=True, excludes=excludes)
     pl = emu.playlists.get(key)
-    if pl is not None and pl.owner_token == req.token:
+    if pl is not None and emu.owns(pl, req.token):
         return playlist_xml(pl, lib)
     return None
 

@@ -28,7 +28,7 @@ from tests.fakes.plex.xmlrender import document, playlist_stats, playlist_xml, t
 
 def _owned(emu, req: Request, key: int):
     pl = emu.playlists.get(key)
-    return pl if pl is not None and emu.account_of(pl.owner_token) == emu.account_of(req.token) else None
+    return pl if pl is not None and emu.owns(pl, req.token) else None
 
 
 def _one(emu, pl, **extra) -> Response:
@@ -43,7 +43,7 @@ def list_playlists(emu, req: Request) -> Response:
     found = []
     if ptype in (None, "", "audio") and smart in (None, "", "0"):
         found = [pl for pl in emu.playlists.values()
-                 if emu.account_of(pl.owner_token) == emu.account_of(req.token) and title in pl.title.casefold()]
+                 if emu.owns(pl, req.token) and title in pl.title.casefold()]
     page, extra = paged(req, found, emu)
     return Response(200, document([("size", len(page)), *extra],
                                   [playlist_xml(pl, emu.lib) for pl in page]))

@@ -304,7 +304,7 @@ class PlexEmulator(EmulatorClock, LoopbackServer):
         with self._lock:
             rk = self._new_rating_key()
             n = int(self.now)
-            pl = FakePlaylist(rk, title, token, added_at=n, updated_at=n,
+            pl = FakePlaylist(rk, title, token, self.accounts.get(token, token), added_at=n, updated_at=n,
                               guid=playlist_guid(self.machine_identifier, rk))
             self.playlists[rk] = pl
             self.append_items(pl, rating_keys)
@@ -341,6 +341,10 @@ class PlexEmulator(EmulatorClock, LoopbackServer):
     def account_of(self, token: str) -> int | str:
         """The account ``token`` belongs to: its registered accountID, else the token itself."""
         return self.accounts.get(token, token)
+
+    def owns(self, pl: FakePlaylist, token: str) -> bool:
+        """True when ``token``'s account created ``pl`` (PMS playlists are per account)."""
+        return pl.owner_account == self.account_of(token)
 
     def add_play(self, rating_key: int, account_id: int, viewed_at: int | None = None,
                  device_id: int = 1) -> FakePlay:

@@ -44,7 +44,9 @@ class FakePlaylist:
     """A regular (non-smart) audio playlist as PMS stores it.
 
     ``items`` is the ordered list of ``(playlistItemID, track ratingKey)``; ``owner_token``
-    is the token that created it (PMS playlists are per user). ``poster`` holds the bytes
+    is the token that created it and ``owner_account`` that token's account at the time
+    (PMS playlists belong to the account, not to one token: a re-issued token of the same
+    user still sees them, Maintainerr issue #1058 "playlists are tied to a user account"). ``poster`` holds the bytes
     last uploaded with ``POST /library/metadata/{ratingKey}/posters`` (``poster_url`` when
     uploaded by URL). ``added_at``/``updated_at`` are epoch seconds.
     """
@@ -52,6 +54,7 @@ class FakePlaylist:
     rating_key: int
     title: str
     owner_token: str
+    owner_account: int | str = ""
     summary: str = ""
     items: list[tuple[int, int]] = field(default_factory=list)
     poster: bytes | None = None

@@ -41,6 +41,14 @@ class Household:
         acc.server_token = server_token
         self.pms.register_account(server_token, acc.id, acc.title)
 
+    def rotate_token(self, acc: TvAccount, new_token: str) -> None:
+        """Issue ``acc`` a new server access token: the old one answers 401 from now on, the
+        account (and its playlists) stays (PMS playlists belong to the account: Maintainerr
+        issue #1058; a token is revoked e.g. by "sign out of all devices" on plex.tv)."""
+        if acc.server_token:
+            self.pms.unregister_token(acc.server_token)
+        self.grant(acc, new_token)
+
     def revoke(self, acc: TvAccount) -> None:
         """Stop sharing the server with ``acc``: plex.tv forgets the share, PMS the token."""
         if acc.server_token:
