@@ -37,6 +37,9 @@ MIN_PASSWORD_LENGTH = 8
 _KEY_USERNAME = "auth.username"
 _KEY_HASH = "auth.password_hash"
 _KEY_SESSION_PREFIX = "auth.session."
+# "Sign in with Plex" sessions (issue 16) are registered apart, so a new admin password
+# ends the admin's sessions only (the household's Plex accounts did not change).
+_KEY_PLEX_SESSION_PREFIX = "auth.plex-session."
 # Registered sessions kept at most; the oldest are dropped at a login beyond this (the
 # cookie ends with the browser session, so ids of closed browsers are never removed otherwise).
 MAX_SESSIONS = 50
@@ -137,25 +140,31 @@ def change_password(current_password: str, new_password: str, confirm: str) -> N
     store_credentials(creds.username, new_password)
 
 
-def _session_key(session_id: str) -> str:
-    return _KEY_SESSION_PREFIX + hashlib.sha256(session_id.encode()).hexdigest()[:64]
+def _prefix(plex: bool) -> str:
+    return _KEY_PLEX_SESSION_PREFIX if plex else _KEY_SESSION_PREFIX
+
+
+def _session_key(session_id: str, plex: bool = False) -> str:
+    return _prefix(plex) + hashlib.sha256(session_id.encode()).hexdigest()[:64]
 
 
 def _delete_sessions() -> None:
     db.session.execute(db.delete(AppSetting).where(AppSetting.key.startswith(_KEY_SESSION_PREFIX, autoescape=True)))
 
 
-def start_session() -> str:
+def start_session(*, plex: bool = False) -> str:
     """Register a new server-side session and return its random id (for the cookie).
 
-    Drops the oldest registered sessions beyond :data:`MAX_SESSIONS`. Commits.
+    ``plex``: a "Sign in with Plex" session (registered apart from the admin's; a password
+    change does not end it). Drops the oldest registered sessions of the same kind beyond
+    :data:`MAX_SESSIONS`. Commits.
     """
     session_id = secrets.token_urlsafe(32)
-    db.session.add(AppSetting(key=_session_key(session_id), value=utcnow().isoformat(timespec="seconds")))
+    db.session.add(AppSetting(key=_session_key(session_id, plex), value=utcnow().isoformat(timespec="seconds")))
     db.session.flush()
     stale = db.session.scalars(
         db.select(AppSetting.key)
-        .where(AppSetting.key.startswith(_KEY_SESSION_PREFIX, autoescape=True))
+        .where(AppSetting.key.startswith(_prefix(plex), autoescape=True))
         .order_by(AppSetting.updated_at.desc(), AppSetting.key)
         .offset(MAX_SESSIONS)
     ).all()
@@ -165,17 +174,17 @@ def start_session() -> str:
     return session_id
 
 
-def session_active(session_id: object) -> bool:
-    """True when ``session_id`` (from the cookie) names a registered session."""
+def session_active(session_id: object, *, plex: bool = False) -> bool:
+    """True when ``session_id`` (from the cookie) names a registered session of that kind."""
     if not isinstance(session_id, str) or not session_id or len(session_id) > 200:
         return False
-    return db.session.get(AppSetting, _session_key(session_id)) is not None
+    return db.session.get(AppSetting, _session_key(session_id, plex)) is not None
 
 
-def end_session(session_id: object) -> None:
+def end_session(session_id: object, *, plex: bool = False) -> None:
     """Unregister one session (logout); unknown ids are ignored. Commits."""
     if isinstance(session_id, str) and session_id:
-        db.session.execute(db.delete(AppSetting).where(AppSetting.key == _session_key(session_id)))
+        db.session.execute(db.delete(AppSetting).where(AppSetting.key == _session_key(session_id, plex)))
         db.session.commit()
 
 

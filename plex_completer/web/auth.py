@@ -77,9 +77,9 @@ def plex_session_user() -> PlexUser | None:
         return None
     user = db.session.get(PlexUser, data["plex"]) if isinstance(data.get("plex"), int) else None
     if user is None or not user.has_access or data.get("fp") != auth.plex_fingerprint(user):
-        auth.end_session(data.get("sid"))
+        auth.end_session(data.get("sid"), plex=True)
         return None
-    return user if auth.session_active(data.get("sid")) else None
+    return user if auth.session_active(data.get("sid"), plex=True) else None
 
 
 def is_logged_in() -> bool:
@@ -122,7 +122,7 @@ def log_in_plex_user(user: PlexUser) -> None:
     (issue 16); the same registry as the admin's, so logout ends it on the server."""
     session.clear()
     session["auth"] = {"user": user.display_name, "plex": user.id, "fp": auth.plex_fingerprint(user),
-                       "sid": auth.start_session()}
+                       "sid": auth.start_session(plex=True)}
 
 
 def require_login():
@@ -180,7 +180,7 @@ def logout():
     could log people out from anywhere). Other devices stay logged in."""
     data = session.get("auth")
     if isinstance(data, dict):
-        auth.end_session(data.get("sid"))
+        auth.end_session(data.get("sid"), plex=bool(data.get("plex")))
     session.clear()
     flash("You are logged out.", "ok")
     if auth.auth_disabled():

@@ -54,7 +54,7 @@ def sign_in_as(client, user: PlexUser) -> None:
     """Give ``client`` the registered session a Plex sign-in of ``user`` makes."""
     from plex_completer import auth
 
-    sid = auth.start_session()
+    sid = auth.start_session(plex=True)
     with client.session_transaction() as sess:
         sess["auth"] = {"user": user.display_name, "plex": user.id, "fp": auth.plex_fingerprint(user), "sid": sid}
 

@@ -172,4 +172,28 @@ def test_a_session_cannot_be_pointed_at_another_user(auth_app, household):
         data["plex"] = household["Ben"]["user"].id  # the fingerprint is Anna's
         sess["auth"] = data
     assert client.get("/").status_code == 302
-    assert not auth.session_active(data["sid"])
+    assert not auth.session_active(data["sid"], plex=True)
+
+
+def test_a_new_admin_password_ends_the_admins_sessions_only(make_app):
+    """The admin's password change ends every admin session (OWASP), not the household's
+    Plex sign-ins (their Plex accounts did not change); a Plex session id is no admin session."""
+    from plex_completer import auth
+
+    app = make_app(AUTH_DISABLED=False)
+    with app.app_context():
+        auth.store_credentials("admin", "first password")
+        anna = plex_user(501, "Anna")
+        member, admin = app.test_client(), app.test_client()
+        sign_in_as(member, anna)
+        assert admin.post("/login", data={"username": "admin", "password": "first password"}).status_code == 302
+        assert member.get("/").status_code == 200 and admin.get("/").status_code == 200
+        with member.session_transaction() as sess:
+            plex_sid = sess["auth"]["sid"]
+        assert not auth.session_active(plex_sid)  # registered as a Plex session only
+
+        auth.change_password("first password", "second password", "second password")
+        assert admin.get("/").status_code == 302
+        assert member.get("/").status_code == 200
+        assert member.post("/logout").status_code == 302
+        assert not auth.session_active(plex_sid, plex=True)
