@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     from plex_completer.plex import search_pg
-    from plex_completer.services import library_search  # noqa: F401 - sets search_pg.search_text
+    from plex_completer.services import library_search  # noqa: F401 - sets search_text.search_text
 
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":

@@ -12,28 +12,24 @@ words are already folded ``[a-z0-9]+`` tokens. A GIN index answers ``@@``
 PostgreSQL cannot call the app's Python from a trigger, so the app writes these rows in
 the same transaction as the tracks: the syncs through :mod:`.index_store` (bulk rebuild
 or the changed ratingKeys), other ORM writes through the session hook of
-``services/library_search.py``. The text comes from :data:`search_text`, which that
-module sets (the normalisation lives in ``matching``, which this package may not import).
+``services/library_search.py``. The words come from :mod:`.search_text`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from .search_text import texts
 
 TABLE = "library_search"
 #: tsvector weight label of each indexed column.
 LABELS = {"title": "A", "artist": "B", "keys": "C", "album": "D"}
 _TEXT_COLUMNS = ("title", "artist", "album", "keys")
 _BATCH = 5000
-
-#: ``(title, album_artist, track_artist, album) -> (title, artist, album, keys)``: the
-#: indexed words of one track; set by ``services/library_search.py`` at import.
-search_text: Callable[[str | None, str | None, str | None, str | None], tuple[str, str, str, str]] | None = None
-
 
 def _doc_expression() -> str:
     return " || ".join(f"setweight(to_tsvector('simple', {c}), '{LABELS[c]}')" for c in ("title", "artist", "keys",
@@ -68,11 +64,9 @@ def drop(conn: Connection) -> None:
 
 
 def _texts(rows: Iterable[Any]) -> list[dict[str, Any]]:
-    if search_text is None:
-        raise RuntimeError("services.library_search was not imported: no search text function")
     out = []
     for key, title, album_artist, track_artist, album in rows:
-        t, a, al, k = search_text(title, album_artist, track_artist, album)
+        t, a, al, k = texts(title, album_artist, track_artist, album)
         out.append({"k": key, "t": t, "a": a, "al": al, "ks": k})
     return out
 

@@ -44,7 +44,7 @@ from ..extensions import db
 from ..matching import LibraryEntry, SearchResult, artist_keys
 from ..matching.normalize import fold, words
 from ..models import LibraryTrack
-from ..plex import index_store, search_pg
+from ..plex import index_store, search_pg, search_text
 from . import artist_aliases
 
 #: Share of a query's word weight a track must hold to be a hit (the in-memory search's
@@ -88,11 +88,22 @@ def _artist_key_words(album_artist: str | None, track_artist: str | None) -> tup
     return tuple(keys)
 
 
+@lru_cache(maxsize=16384)
+def _artist_keys_joined(album_artist: str | None, track_artist: str | None) -> tuple[tuple[str, ...], str]:
+    keys = tuple(dict.fromkeys(k for k in _artist_key_words(album_artist, track_artist) if k))
+    return keys, " ".join(keys)
+
+
 def index_keys(title: str | None, album_artist: str | None, track_artist: str | None) -> str:
     """Space-free keys: the title's words joined ("dontstop") and the matcher's artist keys
-    (``artist_keys``: "beachboys" for "The Beach Boys", "pink" for "P!nk")."""
-    keys = [index_words(title).replace(" ", ""), *_artist_key_words(album_artist, track_artist)]
-    return " ".join(dict.fromkeys(k for k in keys if k))
+    (``artist_keys``: "beachboys" for "The Beach Boys", "pink" for "P!nk"), each once."""
+    joined_title = index_words(title).replace(" ", "")
+    artist, joined = _artist_keys_joined(album_artist, track_artist)  # per artist, cached
+    if not joined_title:
+        return joined
+    if joined_title not in artist:
+        return f"{joined_title} {joined}" if joined else joined_title
+    return " ".join((joined_title, *(k for k in artist if k != joined_title)))
 
 
 for _name, _nargs, _func in (("pc_search_words", 1, index_words), ("pc_search_artist", 2, index_artist),
@@ -112,12 +123,12 @@ def install_functions(dbapi_connection: Any) -> None:
 def search_texts(title: str | None, album_artist: str | None, track_artist: str | None,
                  album: str | None) -> tuple[str, str, str, str]:
     """The indexed ``(title, artist, album, keys)`` words of one track: what the SQL
-    functions give, for an index written from Python (PostgreSQL: ``plex/search_pg.py``)."""
+    functions give, for an index written from Python (``plex/search_text.py``)."""
     return (index_words(title), index_artist(album_artist, track_artist), index_words(album),
             index_keys(title, album_artist, track_artist))
 
 
-search_pg.search_text = search_texts
+search_text.search_text = search_texts
 _INDEXED_ATTRIBUTES = ("rating_key", "title", "album_artist", "track_artist", "album")
 
 
