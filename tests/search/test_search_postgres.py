@@ -6,9 +6,11 @@ filters, the best hit)."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
 
 from plex_completer.database import MIGRATIONS_DIR
 from plex_completer.extensions import db
@@ -17,6 +19,7 @@ from plex_completer.models import JobStatus, LibraryTrack
 from plex_completer.plex import index_store, search_pg
 from plex_completer.services import library_search
 from plex_completer.services.library_search import Filters, search
+from tests import pg_cluster
 from tests.conftest import STACK_TIMEOUTS
 from tests.matching.test_matcher import LIBRARY
 from tests.search.test_library_search import EXTRA, _add
@@ -69,6 +72,15 @@ def test_migrations_upgrade_to_head_and_create_the_index(make_pg_app):
         assert index_store.has_search_index(conn)
         indexes = {i["name"] for i in sa.inspect(conn).get_indexes(search_pg.TABLE)}
         assert f"ix_{search_pg.TABLE}_doc" in indexes
+
+        _fill()  # 0011 indexes the rows already there, and goes down cleanly
+        db.session.remove()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0008")
+        assert not index_store.has_search_index(db.session.connection())
+        db.session.remove()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        assert library_search.indexed_count() == len(LIBRARY) + len(EXTRA)
+        assert [e.rating_key for e in search("GROSSEN glu").entries] == [19]
 
 
 def _alembic_config():
@@ -157,3 +169,10 @@ def test_tsquery_syntax_in_the_query_is_only_text(make_pg_app):
         _fill()
         for text in ("'", "\\", "a:*", "&|!", "x <-> y", "\x00", "love':* | 'x"):
             search(text, 5)  # never raises
+
+
+def test_a_missing_postgresql_is_a_reason_to_skip_not_an_error(monkeypatch):
+    monkeypatch.setattr(pg_cluster.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(pg_cluster.shutil, "which", lambda name: None)
+    with pytest.raises(pg_cluster.Unavailable, match="not installed"):
+        pg_cluster.start()
