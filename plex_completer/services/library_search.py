@@ -23,7 +23,13 @@ normalisation anyway, so no user text is FTS5 syntax; values reach SQL as bound
 parameters only. Hits are ranked by FTS5's ``bm25`` with column weights
 :data:`BM25_WEIGHTS` (https://www.sqlite.org/fts5.html#the_bm25_function).
 
-Without the index (another dialect, or a database before migration 0007) the search
+On PostgreSQL the index is a table with a ``tsvector`` (``plex/search_pg.py``, migration
+0011), written from Python (:func:`search_texts`; an ``after_flush`` hook follows ORM
+writes): the same rule becomes a ``tsquery`` (:data:`TSQUERY`), ranked by ``ts_rank_cd``
+with the same column weights; each dialect is a :class:`_Backend`. Filters on a track's
+rows (years; more to come) are one SQL text for both (:func:`track_conditions`).
+
+Without an index (another dialect, or a database before migration 0007/0011) the search
 falls back to the matcher's in-memory search with the filters applied to its hits.
 """
 
