@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from plex_completer.database import MIGRATIONS_DIR
+from plex_completer.database import MIGRATIONS_DIR, include_name
 from plex_completer.extensions import db
 from plex_completer.jobs import runner
 from plex_completer.models import JobStatus, LibraryTrack
@@ -71,6 +72,8 @@ def test_migrations_upgrade_to_head_and_create_the_index(make_pg_app):
         assert index_store.has_search_index(conn)
         indexes = {i["name"] for i in sa.inspect(conn).get_indexes(search_pg.TABLE)}
         assert f"ix_{search_pg.TABLE}_doc" in indexes
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+        assert compare_metadata(ctx, db.metadata) == []  # the models and the migrations agree here too
 
         _fill()
         down_without_index_and_up("0008")  # 0011 goes down cleanly and indexes the rows already there
