@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..models import LibrarySyncState, LibraryTrack
+from . import search_pg
 from .track_rows import ADDED_AT, COLUMNS, UPDATED_AT, to_datetime, with_datetimes
 
 TRACKS = LibraryTrack.__table__
@@ -380,7 +381,9 @@ class IndexKeys:
 # index in the same transaction as any write of ``library_tracks`` (incremental syncs,
 # server switches, manual edits) at the cost of the rows written; a full sync's swap
 # pauses them and rebuilds the index in bulk before its commit (:meth:`StagingTable.swap_in`).
-# Other dialects have no such index (the search falls back to the in-memory matcher).
+# PostgreSQL has its own (a table with a tsvector and a GIN index, written by the app:
+# :mod:`.search_pg`); the functions below dispatch on the dialect. Other dialects have no
+# index (the search falls back to the in-memory matcher).
 # Note: Alembic's batch mode recreates ``library_tracks`` and drops its triggers; a
 # migration doing that must call :func:`create_search_index` again.
 
@@ -434,8 +437,15 @@ def _configure_search_table(conn: Connection) -> None:
     conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('hashsize', ?)", (SEARCH_HASHSIZE,))
 
 
+#: Dialects with a search index.
+SEARCH_DIALECTS = ("sqlite", "postgresql")
+
+
 def has_search_index(conn: Connection) -> bool:
-    """True when the database has the search index (SQLite with migration 0007 applied)."""
+    """True when the database has the search index (SQLite with migration 0007 applied,
+    PostgreSQL with 0011)."""
+    if conn.dialect.name == "postgresql":
+        return search_pg.exists(conn)
     if conn.dialect.name != "sqlite":
         return False
     found = conn.exec_driver_sql(
@@ -447,7 +457,9 @@ def has_search_index(conn: Connection) -> bool:
 def create_search_index(conn: Connection) -> int:
     """Create the search index, its vocabulary view and triggers (dropping any old ones)
     and fill it from ``library_tracks``; no commit. Returns the tracks indexed (0 and
-    nothing created on a dialect other than SQLite)."""
+    nothing created on a dialect without one). PostgreSQL: :func:`.search_pg.create`."""
+    if conn.dialect.name == "postgresql":
+        return search_pg.create(conn)
     if conn.dialect.name != "sqlite":
         return 0
     drop_search_index(conn)
@@ -458,6 +470,9 @@ def create_search_index(conn: Connection) -> int:
 
 def drop_search_index(conn: Connection) -> None:
     """Drop the search index, its triggers and tables (no commit)."""
+    if conn.dialect.name == "postgresql":
+        search_pg.drop(conn)
+        return
     if conn.dialect.name != "sqlite":
         return
     for sql in _SEARCH_DROP:
@@ -469,7 +484,9 @@ def rebuild_search_index(conn: Connection) -> int:
     created again (a ``DELETE`` of every row of an FTS5 table that keeps its content
     reads and unindexes each row: 3.9 s at 200k tracks against 0.13 s for the drop), then
     filled by one ``INSERT ... SELECT``; no commit. The triggers name the table and stay.
-    Returns the tracks indexed."""
+    Returns the tracks indexed. PostgreSQL: :func:`.search_pg.rebuild`."""
+    if conn.dialect.name == "postgresql":
+        return search_pg.rebuild(conn)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
     conn.exec_driver_sql(_SEARCH_DDL[0])
     _configure_search_table(conn)
@@ -481,7 +498,10 @@ def rebuild_search_index(conn: Connection) -> int:
 
 def pause_search_triggers(conn: Connection, paused: bool) -> None:
     """Stop (``paused=True``) or restart the per-row triggers inside the current
-    transaction: the pause row is never committed, so other connections never see it."""
+    transaction: the pause row is never committed, so other connections never see it.
+    PostgreSQL has no triggers: nothing to do."""
+    if conn.dialect.name != "sqlite":
+        return
     conn.exec_driver_sql(f"DELETE FROM {SEARCH_PAUSED}")
     if paused:
         conn.exec_driver_sql(f"INSERT INTO {SEARCH_PAUSED} (paused) VALUES (1)")
@@ -492,11 +512,18 @@ SEARCH_REBUILD_SHARE = 0.25
 _SEARCH_KEYS = "library_search_keys"
 
 
+def _insert_keys_sql(conn: Connection, select: str) -> str:
+    # Both dialects: unqualified names find the temporary table first.
+    if conn.dialect.name == "sqlite":
+        return f"INSERT OR IGNORE INTO {_SEARCH_KEYS} (k) {select}"
+    return f"INSERT INTO {_SEARCH_KEYS} (k) {select} ON CONFLICT DO NOTHING"
+
+
 def _set_search_keys(conn: Connection, keys: Sequence[int] = ()) -> None:
     conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {_SEARCH_KEYS} (k INTEGER PRIMARY KEY)")
-    conn.exec_driver_sql(f"DELETE FROM temp.{_SEARCH_KEYS}")
+    conn.exec_driver_sql(f"DELETE FROM {_SEARCH_KEYS}")
     if keys:
-        conn.exec_driver_sql(f"INSERT OR IGNORE INTO temp.{_SEARCH_KEYS} (k) VALUES (?)", [(k,) for k in keys])
+        conn.execute(sa.text(_insert_keys_sql(conn, "VALUES (:k)")), [{"k": k} for k in set(keys)])
 
 
 def _stage_search_changes(conn: Connection, staging: sa.Table) -> int:
@@ -505,25 +532,28 @@ def _stage_search_changes(conn: Connection, staging: sa.Table) -> int:
     Returns how many."""
     _set_search_keys(conn)
     s = staging.name
-    differs = " OR ".join(f"t.{c} IS NOT s.{c}" for c in ("title", "album_artist", "track_artist", "album"))
-    conn.exec_driver_sql(
-        f"INSERT OR IGNORE INTO temp.{_SEARCH_KEYS} (k) SELECT t.rating_key FROM library_tracks t "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {s} s WHERE s.rating_key = t.rating_key)"
-    )
-    conn.exec_driver_sql(
-        f"INSERT OR IGNORE INTO temp.{_SEARCH_KEYS} (k) SELECT s.rating_key FROM {s} s "
-        f"LEFT JOIN library_tracks t ON t.rating_key = s.rating_key WHERE t.rating_key IS NULL OR {differs}"
-    )
-    return int(conn.exec_driver_sql(f"SELECT count(*) FROM temp.{_SEARCH_KEYS}").scalar() or 0)
+    is_not = "IS NOT" if conn.dialect.name == "sqlite" else "IS DISTINCT FROM"
+    differs = " OR ".join(f"t.{c} {is_not} s.{c}" for c in ("title", "album_artist", "track_artist", "album"))
+    conn.exec_driver_sql(_insert_keys_sql(
+        conn, f"SELECT t.rating_key FROM library_tracks t WHERE NOT EXISTS "
+              f"(SELECT 1 FROM {s} s WHERE s.rating_key = t.rating_key)"))
+    conn.exec_driver_sql(_insert_keys_sql(
+        conn, f"SELECT s.rating_key FROM {s} s LEFT JOIN library_tracks t ON t.rating_key = s.rating_key "
+              f"WHERE t.rating_key IS NULL OR {differs}"))
+    return int(conn.exec_driver_sql(f"SELECT count(*) FROM {_SEARCH_KEYS}").scalar() or 0)
 
 
 def refresh_search_rows(conn: Connection) -> None:
     """Re-index the tracks whose ratingKeys are in the temp key table (removed ones just
     leave the index) with two statements, no commit. Cheaper than the per-row triggers:
     SQLite opens a statement savepoint for each trigger statement on a virtual table, and
-    FTS5 writes its pending terms to disk at each savepoint (a tiny segment per row)."""
-    conn.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid IN (SELECT k FROM temp.{_SEARCH_KEYS})")
+    FTS5 writes its pending terms to disk at each savepoint (a tiny segment per row).
+    PostgreSQL: :func:`.search_pg.refresh_keys`."""
+    if conn.dialect.name == "postgresql":
+        search_pg.refresh_keys(conn, _SEARCH_KEYS)
+        return
+    conn.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid IN (SELECT k FROM {_SEARCH_KEYS})")
     conn.exec_driver_sql(
         f"INSERT INTO {SEARCH_TABLE}({_SEARCH_COLUMNS}) SELECT {_search_values('t')} FROM library_tracks t "
-        f"WHERE t.rating_key IN (SELECT k FROM temp.{_SEARCH_KEYS})"
+        f"WHERE t.rating_key IN (SELECT k FROM {_SEARCH_KEYS})"
     )
