@@ -114,6 +114,26 @@ def test_a_plex_user_sees_only_their_own(auth_app, household):
     assert "/settings" not in dashboard
 
 
+def test_no_page_a_plex_user_sees_links_to_a_page_they_may_not_open(auth_app, household):
+    """Every same-site link on a household member's pages opens for them: no link to an
+    admin page (403) or to someone else's things (404)."""
+    anna = household["Anna"]
+    client = auth_app.test_client()
+    sign_in_as(client, anna["user"])
+    pages = ["/", "/playlists/new", "/jobs", f"/playlists/{anna['playlist_id']}", f"/jobs/{anna['job_id']}",
+             "/panels/library"]
+    checked = set()
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        for href in re.findall(r'href="(/[^"#]*)"', response.get_data(as_text=True)):
+            if href.startswith("/static/") or href in checked:
+                continue
+            checked.add(href)
+            assert client.get(href).status_code not in (403, 404), f"{page} links to {href}"
+    assert len(checked) >= 5
+
+
 @pytest.mark.parametrize("url", ["/settings", "/schedules", "/test_ai_services", "/library", "/account/password",
                                  "/panels/setup"])
 def test_admin_pages_are_refused_to_a_plex_user(auth_app, household, url):
