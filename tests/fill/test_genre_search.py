@@ -29,8 +29,8 @@ TAGS = [
 ]
 
 
-@pytest.fixture
-def library(app):
+def add_rows() -> None:
+    """Store :data:`TRACKS` and :data:`TAGS` in the app's database (commits)."""
     for key, title, artist, album, year, album_key, artist_key in TRACKS:
         db.session.add(LibraryTrack(rating_key=key, section_id=1, title=title, album_artist=artist, album=album,
                                     year=year, album_rating_key=album_key, artist_rating_key=artist_key))
@@ -38,6 +38,11 @@ def library(app):
         db.session.add(LibraryTag(section_id=1, rating_key=key, level=level, kind=kind, tag=tag,
                                   tag_norm=normalize_tag(tag)))
     db.session.commit()
+
+
+@pytest.fixture
+def library(app):
+    add_rows()
     return app
 
 

@@ -182,17 +182,9 @@ GENRE_QUERIES = [("", {"genre": "jazz"}), ("", {"genre": "Fusion"}), ("", {"genr
 
 
 def _genre_answers():
-    from plex_completer.models import LibraryTag
-    from plex_completer.plex.tag_rows import normalize_tag
-    from tests.fill.test_genre_search import TAGS, TRACKS
+    from tests.fill.test_genre_search import add_rows
 
-    for key, title, artist, album, year, album_key, artist_key in TRACKS:
-        db.session.add(LibraryTrack(rating_key=key, section_id=1, title=title, album_artist=artist, album=album,
-                                    year=year, album_rating_key=album_key, artist_rating_key=artist_key))
-    for key, level, kind, tag in TAGS:
-        db.session.add(LibraryTag(section_id=1, rating_key=key, level=level, kind=kind, tag=tag,
-                                  tag_norm=normalize_tag(tag)))
-    db.session.commit()
+    add_rows()
     return {(text, tuple(sorted(f.items()))): sorted(e.rating_key for e in search(text, 20, Filters(**f)).entries)
             for text, f in GENRE_QUERIES}
 
