@@ -14,6 +14,9 @@ Prints a table of:
   word "love", a whole "artist title" as the manual-match page pre-fills it, a title, a
   prefix being typed, an artist filter with a year range), and ``GET /library?q=love``
   through the app p50;
+- the same through the app with the search answer cache off (``SEARCH_CACHE_ENTRIES=0``),
+  to show what the search index alone gives (the mix repeats "love"; every other query is
+  asked about once);
 - concurrency through the app under gunicorn as shipped (``gunicorn.conf.py``: one worker,
   eight threads) on loopback: 10 clients searching at once (``/library?q=…``, the same
   mix) p95 and requests/s, and 20 clients on the dashboard (``/``) p95.
@@ -174,8 +177,8 @@ def _load(port: int, paths: list[str], clients: int) -> tuple[list[float], float
     return latencies, len(latencies) / (time.perf_counter() - started)
 
 
-def _serve(db_dir: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "DATABASE_URL": f"sqlite:///{db_dir}/bench.db",
+def _serve(db_dir: str, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {**os.environ, **(extra_env or {}), "BIND": f"127.0.0.1:{port}", "DATABASE_URL": f"sqlite:///{db_dir}/bench.db",
            "DATA_DIR": db_dir, "SCHEDULER_ENABLED": "false", "AUTH_DISABLED": "true", "SECRET_KEY": "bench",
            "LOG_LEVEL": "warning", "PLEX_URL": "", "PLEX_TOKEN": "", "GEMINI_API_KEY": "", "OLLAMA_URL": ""}
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -197,7 +200,7 @@ def run(size: str = "scaled") -> list[dict]:
     from bench.library_sync import _emulator_main
     from plex_completer import create_app
     from plex_completer.extensions import db
-    from plex_completer.services import library_search
+    from plex_completer.services import library_search, search_cache
     from plex_completer.services.library_search import Filters
     from tests.fakes.library.builder import build_library
 
@@ -254,6 +257,7 @@ def run(size: str = "scaled") -> list[dict]:
                 queries = _queries(tracks, random.Random(19))
                 per_kind: dict[str, list[float]] = {}
                 for kind, text, filters in queries * 2:
+                    search_cache.clear()  # the search itself, not the answer cache
                     started = time.perf_counter()
                     library_search.search(text, 50, Filters(**filters))
                     per_kind.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
@@ -267,6 +271,7 @@ def run(size: str = "scaled") -> list[dict]:
                     out.append({"name": f"  {kind} p50 / p95", "value": f"{statistics.median(vs):.1f} / "
                                 f"{_pct(vs, 0.95):.1f}", "unit": "ms"})
             out += _http_rows(d1, queries, "")
+            out += _http_rows(d1, queries, "without the answer cache: ", {"SEARCH_CACHE_ENTRIES": "0"})
             out += _http_rows(bare, queries, "before (in-memory search, no index): ")
     finally:
         parent.send(("stop", None))
@@ -275,13 +280,14 @@ def run(size: str = "scaled") -> list[dict]:
     return out
 
 
-def _http_rows(db_dir: str, queries: list[tuple[str, str, dict]], tag: str) -> list[dict]:
+def _http_rows(db_dir: str, queries: list[tuple[str, str, dict]], tag: str,
+               extra_env: dict[str, str] | None = None) -> list[dict]:
     """The app under gunicorn on ``db_dir``'s database: ``/library?q=love`` alone, 10
     concurrent searches, 20 concurrent dashboards. ``tag`` prefixes the names; targets only
-    for the untagged (current) run."""
+    for the untagged (current) run; ``extra_env`` adds settings (the answer cache off)."""
     out: list[dict] = []
     port = _free_port()
-    server = _serve(db_dir, port)
+    server = _serve(db_dir, port, extra_env)
     current = not tag
 
     def target(text: str, ok: bool) -> dict:

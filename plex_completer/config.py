@@ -107,6 +107,9 @@ class Settings(BaseModel):
 
     DATA_DIR: Path = Path("./data")
     DATABASE_URL: str | None = Field(default=None, repr=False)  # may hold a password
+    # Library search answers kept in memory until the library index changes
+    # (services/search_cache.py); 0 turns the cache off.
+    SEARCH_CACHE_ENTRIES: int = Field(default=512, ge=0, le=100_000)
     SECRET_KEY: SecretStr | None = None
     LOG_LEVEL: str = "INFO"
     TZ: str | None = None

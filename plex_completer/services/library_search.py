@@ -52,7 +52,7 @@ from ..matching.normalize import fold, words
 from ..models import LibraryTag, LibraryTrack
 from ..plex import index_store, search_pg, search_text
 from ..plex.tag_rows import normalize_tag
-from . import artist_aliases
+from . import artist_aliases, search_cache
 
 #: Share of a query's word weight a track must hold to be a hit (the in-memory search's
 #: ``MIN_COVERAGE``, chosen on issue 14's manual-match cases).
@@ -410,8 +410,16 @@ def search(text: str, limit: int = 20, filters: Filters | None = None, offset: i
     prefix), narrowed by ``filters``: up to ``limit`` :class:`~plex_completer.matching.LibraryEntry`
     values from ``offset`` on, best first (bm25 on SQLite, ts_rank on PostgreSQL; by artist,
     album, disc and track when only filters are given), and the total number of hits. Empty
-    for a blank query without filters or ``limit <= 0``. Needs an app context."""
+    for a blank query without filters or ``limit <= 0``. Needs an app context.
+
+    Answers are kept until the library index changes (:mod:`.search_cache`)."""
     filters = filters or Filters()
+    key = ("search", text or "", int(limit), filters, max(int(offset), 0))
+    answer = search_cache.cached(key, lambda: _search(text, limit, filters, offset))
+    return SearchResult(list(answer.entries), answer.total)  # the kept list stays unshared
+
+
+def _search(text: str, limit: int, filters: Filters, offset: int) -> SearchResult:
     ws = list(dict.fromkeys(words(fold(text or ""))))[:MAX_WORDS]
     if limit <= 0 or (not ws and filters.empty):
         return SearchResult([], 0)
