@@ -203,6 +203,11 @@ def library_summary() -> dict[str, Any]:
     }
 
 
+def library_indexed() -> bool:
+    """True when the library index holds a track (one indexed lookup, not a count)."""
+    return db.session.execute(sa.select(LibraryTrack.rating_key).limit(1)).first() is not None
+
+
 def plex_playlists_for_seed(owner_id: int | None = None) -> list[dict[str, Any]]:
     """The Plex audio playlists of ``owner_id`` (None: the server owner) for the
     taste-seed picker; raises UserFacingError."""

@@ -152,8 +152,10 @@ def owner_name(owner_id: int | None) -> str:
 
 def owner_names() -> dict[int | None, str]:
     """``{owner_id: name}`` of every known user, with None for the server owner."""
-    names: dict[int | None, str] = {u.id: u.display_name for u in db.session.scalars(sa.select(PlexUser))}
-    names[None] = owner_name(None)
+    rows = list(db.session.scalars(sa.select(PlexUser)))
+    names: dict[int | None, str] = {u.id: u.display_name for u in rows}
+    owner = next((u for u in rows if u.kind == PlexUserKind.OWNER), None)
+    names[None] = owner.display_name if owner else "Server owner"
     return names
 
 

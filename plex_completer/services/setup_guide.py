@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..config import Settings
 from ..extensions import db
 from ..models import Job, JobStatus, Playlist
-from .playlist_actions import library_summary
+from .playlist_actions import library_indexed
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def setup_guide(settings: Settings) -> SetupGuide:
         (
             SetupStep("plex", settings.plex_configured),
             SetupStep("ai", settings.gemini_configured or settings.ollama_configured),
-            SetupStep("sync", bool(library_summary()["track_count"]), sync_job),
+            SetupStep("sync", library_indexed(), sync_job),
             SetupStep("playlist", has_playlist),
         )
     )
