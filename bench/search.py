@@ -89,10 +89,10 @@ def _sync(url: str, token: str, db_dir: str, with_index: bool, full: bool = True
     def timed(name: str, func: Any) -> Any:
         bucket = "rebuild_s" if name == "rebuild_search_index" else "refresh_s"
 
-        def wrapper(*args: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
-                return func(*args)
+                return func(*args, **kwargs)
             finally:
                 spent[bucket] += time.perf_counter() - started
         return wrapper
@@ -272,7 +272,7 @@ def run(size: str = "scaled") -> list[dict]:
                                 f"{_pct(vs, 0.95):.1f}", "unit": "ms"})
             out += _http_rows(d1, queries, "")
             out += _http_rows(d1, queries, "without the answer cache: ", {"SEARCH_CACHE_ENTRIES": "0"})
-            out += _http_rows(bare, queries, "before (in-memory search, no index): ")
+            out += _http_rows(bare, queries, "before (in-memory search, no index): ", {"SEARCH_CACHE_ENTRIES": "0"})
     finally:
         parent.send(("stop", None))
         parent.recv()
