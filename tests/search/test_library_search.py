@@ -31,13 +31,18 @@ def _add(key, title, album_artist, track_artist, album, year):
                                 track_artist=track_artist, album=album, year=year))
 
 
-@pytest.fixture
-def library(app):
+def fill_library() -> None:
+    """Store the matcher tests' library and :data:`EXTRA` as library tracks (commits)."""
     for e in LIBRARY:
         _add(e.rating_key, e.title, e.album_artist, e.track_artist, e.album, e.year)
     for row in EXTRA:
         _add(*row)
     db.session.commit()
+
+
+@pytest.fixture
+def library(app):
+    fill_library()
     return app
 
 

@@ -15,7 +15,13 @@ from plex_completer.models import ArtistAlias, LibrarySyncState, LibraryTag, Lib
 from plex_completer.services import library_tags, search_cache
 from plex_completer.services.library_search import Filters, search
 
-from .test_library_search import _add, keys, library  # noqa: F401 - the fixture
+from .test_library_search import _add, fill_library, keys
+
+
+@pytest.fixture
+def library(app):
+    fill_library()
+    return app
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from plex_completer.services.library_search import Filters, search
 from tests import pg_cluster
 from tests.conftest import STACK_TIMEOUTS
 from tests.matching.test_matcher import LIBRARY
-from tests.search.test_library_search import EXTRA, _add, down_without_index_and_up
+from tests.search.test_library_search import EXTRA, _add, down_without_index_and_up, fill_library
 
 # (query, filters): what the Library and manual-match pages send.
 QUERIES = [
@@ -42,11 +42,7 @@ NEAR_TIES = {"The Beach Boys Good Vibrations"}
 
 
 def _fill():
-    for e in LIBRARY:
-        _add(e.rating_key, e.title, e.album_artist, e.track_artist, e.album, e.year)
-    for row in EXTRA:
-        _add(*row)
-    db.session.commit()
+    fill_library()
 
 
 def _answers(limit=50):
