@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from ..extensions import db
 from ..models import Generation, Job, LibraryTrack, MatchOverride, Playlist, PlaylistRefresh, RescanRecord, SuggestedTrack
 from . import plex_users
@@ -67,7 +69,8 @@ class PlaylistDetail:
     :data:`SHOW_FILTERS`), ``counts`` of all rows by filter, the playlist's active jobs,
     the newest :data:`HISTORY_ROWS` history entries (newest first), the match counts
     ``(matched, total)`` of the last :data:`CHART_POINTS` entries (oldest first) and the
-    ``header`` numbers (:func:`.match_and_write.playlist_counts`, as the history rows')."""
+    ``header`` numbers (:func:`.match_and_write.playlist_counts`, as the history rows'),
+    and ``filled``: the fillers in the Plex playlist (issue 18; not part of ``header``)."""
 
     playlist: Playlist
     generation: Generation | None
@@ -78,6 +81,7 @@ class PlaylistDetail:
     history: list[RescanRecord] = field(default_factory=list)
     chart_points: list[tuple[int, int]] = field(default_factory=list)
     header: Counts = field(default_factory=Counts)
+    filled: int = 0
 
 
 def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
@@ -98,15 +102,18 @@ def playlist_detail(playlist: Playlist, show: str = "all") -> PlaylistDetail:
         history=history[-HISTORY_ROWS:][::-1],
         chart_points=[(r.matched, r.total) for r in history[-CHART_POINTS:]],
         header=playlist_counts(playlist),
+        filled=sum(1 for r in matched if r.track.filler),
     )
 
 
 @dataclass
 class PlaylistCard:
-    """A playlist on the dashboard, with its refresh schedule (None when it does not recur)."""
+    """A playlist on the dashboard, with its refresh schedule (None when it does not recur)
+    and ``filled``: the fillers of its current track list that are in the library (issue 18)."""
 
     playlist: Playlist
     refresh: PlaylistRefresh | None
+    filled: int = 0
 
 
 def playlist_cards(owner_id: int | None = None, *, only_owner: bool = False) -> list[PlaylistCard]:
@@ -118,6 +125,26 @@ def playlist_cards(owner_id: int | None = None, *, only_owner: bool = False) -> 
         query = query.where(plex_users.owner_clause(owner_id))
     playlists = list(db.session.scalars(query))
     refreshes = {r.playlist_id: r for r in db.session.scalars(db.select(PlaylistRefresh))}
-    return [PlaylistCard(p, refreshes.get(p.id)) for p in playlists]
+    filled = _fillers_in_library()
+    return [PlaylistCard(p, refreshes.get(p.id), filled.get(p.id, 0)) for p in playlists]
+
+
+def _fillers_in_library() -> dict[int, int]:
+    """``{playlist id: fillers of the current (newest) generation in the Plex playlist}``: a
+    library track of their own (the matcher's or the user's pick), not removed in Plex nor
+    marked absent (as the page's "In Plex" rows)."""
+    current = (db.select(Generation.playlist_id, sa.func.max(Generation.id).label("gid"))
+               .group_by(Generation.playlist_id).subquery())
+    rows = db.session.execute(
+        db.select(current.c.playlist_id, sa.func.count())
+        .select_from(SuggestedTrack)
+        .join(current, current.c.gid == SuggestedTrack.generation_id)
+        .where(SuggestedTrack.filler.is_(True),
+               sa.or_(sa.and_(SuggestedTrack.override.is_(None), SuggestedTrack.matched_rating_key.is_not(None)),
+                      sa.and_(SuggestedTrack.override == MatchOverride.TRACK,
+                              SuggestedTrack.override_rating_key.is_not(None))))
+        .group_by(current.c.playlist_id)
+    )
+    return {pid: int(n) for pid, n in rows}
 
 

@@ -214,6 +214,7 @@ def detail(playlist_id: int):
         plex_url=plex_link(view.playlist),
         plex_edits=plex_edit_actions.edits_view(view.playlist),
         header=view.header,
+        filled=view.filled,
         fill_mode=library_fill.fill_mode_label(view.playlist),
     )
 

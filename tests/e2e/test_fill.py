@@ -136,6 +136,10 @@ def test_the_playlist_page_marks_fillers(synced_app, stack):
     client = synced_app.test_client()
     page = client.get(f"/playlists/{job.result['playlist_id']}").get_data(as_text=True)
     assert page.count("from your library, to fill") == 4
+    # The header's bar counts the AI's list; the fillers are said beside it, on the
+    # dashboard card too (the Plex playlist holds the asked-for 6).
+    assert '<span class="match-count">2/6</span><span class="match-filled"' in page and "+4 filled" in page
+    assert "+4 filled" in client.get("/").get_data(as_text=True)
 
 
 def test_arrived_wish_list_tracks_replace_fillers_one_for_one_and_the_history_says_so(synced_app, stack):
