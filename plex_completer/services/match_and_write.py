@@ -70,10 +70,18 @@ def ordered_rating_keys(playlist: Playlist) -> list[int]:
 
 
 def _filler_decision(track: SuggestedTrack, matcher: Matcher) -> MatchDecision:
-    """A filler (issue 18) is its library track while the index has it; no re-matching."""
+    """A filler (issue 18) is its library track while the index has it. When that
+    ratingKey is gone, the same song is looked for by its artist, title and album: Plex
+    gives every track a new ratingKey when a library is re-imported or the server changes
+    (issue 13's server switch), and the song is still the user's, so no new pick (nor AI
+    call) is needed. Only a match the matcher accepts counts."""
     key = track.matched_rating_key
     if key is not None and matcher.entry(key) is not None:
         return MatchDecision(key, 100.0, FILLER_REASON, "filler")
+    again = matcher.match(Suggestion(artist=track.artist, title=track.title, album=track.album, year=track.year))
+    if again.rating_key is not None:
+        return MatchDecision(again.rating_key, float(again.score),
+                             f"{FILLER_REASON}; found again under a new ratingKey ({again.reason})", "filler")
     return MatchDecision(None, 0.0, "This filler is no longer in your library", "filler")
 
 

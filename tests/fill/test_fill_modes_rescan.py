@@ -119,6 +119,37 @@ def test_a_filler_leaving_the_library_is_replaced_and_dropped(synced_app, stack)
         range(1, len(playlist.current_generation.tracks) + 1))
 
 
+def test_a_filler_under_a_new_ratingkey_is_found_again_without_an_ai_call(synced_app, stack):
+    """A re-imported library (or another server) gives every track a new ratingKey: the
+    filler's song is still there, so the rescan finds it by artist, title and album and
+    asks no AI for a new pick."""
+    import dataclasses
+
+    playlist = _generate(stack, "upbeat 80s songs for a night drive", 12, 4)
+    filler = next(t for t in playlist.current_generation.tracks if t.filler)
+    old_key = filler.matched_rating_key
+    fillers_before = sorted(t.title for t in playlist.current_generation.tracks if t.filler)
+    new_key = max(stack.plex.lib.tracks) + 1000
+    moved = dataclasses.replace(stack.plex.lib.tracks[old_key], rating_key=new_key)
+    stack.plex.remove_tracks([old_key])
+    stack.plex.add_tracks([moved])
+    job = runner.run_now("library_sync", {"full": True})
+    assert job.status == JobStatus.DONE, job.message
+    attempts_before = db.session.scalar(db.select(db.func.count()).select_from(AiAttempt))
+
+    rescan = svc.start_rescan(playlist.id)
+
+    assert rescan.status == JobStatus.DONE, rescan.message
+    assert db.session.scalar(db.select(db.func.count()).select_from(AiAttempt)) == attempts_before  # no AI call
+    playlist = _reload(playlist.id)
+    fillers = [t for t in playlist.current_generation.tracks if t.filler]
+    assert sorted(t.title for t in fillers) == fillers_before
+    again = next(t for t in fillers if t.id == filler.id)
+    assert again.matched_rating_key == new_key and "found again under a new ratingKey" in again.reason
+    assert new_key in _plex_items(stack, playlist.plex_rating_key)
+    assert len(_plex_items(stack, playlist.plex_rating_key)) == 12
+
+
 def test_a_wish_list_playlist_is_never_refilled(synced_app, stack):
     playlist = _generate(stack, "80s night drive", 10, 4, mode="wish")
     key = next(t.matched_rating_key for t in playlist.current_generation.tracks if t.matched_rating_key)
