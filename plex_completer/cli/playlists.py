@@ -13,6 +13,7 @@ from ..extensions import db
 from ..jobs import runner
 from ..limits import FILL_MODES
 from ..models import JobStatus, Playlist
+from ..services import plex_users
 from ..services.playlist_actions import rescan_dedupe_key, validate_request
 
 
@@ -25,9 +26,11 @@ def _finish(job) -> None:
 @click.argument("prompt")
 @click.option("--count", "-n", default=30, show_default=True, help="Number of tracks (5-100).")
 @click.option("--owner", default=None, help="Optional owner name stored with the playlist.")
+@click.option("--for", "for_user", default=None, metavar="NAME",
+              help="The Plex user (name or plex.tv username) whose Plex account gets the playlist (default: the server owner).")
 @click.option("--fill", "fill_mode", type=click.Choice(list(FILL_MODES)), default=None,
               help="fill: top up from your library (default: the FILL_MODE setting); library: only your tracks; wish: the AI's list only.")
-def generate_command(prompt: str, count: int, owner: str | None, fill_mode: str | None) -> None:
+def generate_command(prompt: str, count: int, owner: str | None, for_user: str | None, fill_mode: str | None) -> None:
     """Ask the AI for a playlist, match it against the library and write it to Plex."""
     try:
         prompt, count = validate_request(prompt, count)
@@ -36,6 +39,13 @@ def generate_command(prompt: str, count: int, owner: str | None, fill_mode: str 
     params = {"prompt": prompt, "count": count, "owner": owner}
     if fill_mode:
         params["fill_mode"] = fill_mode
+    if for_user:
+        user = plex_users.find_user(for_user)
+        if user is None:
+            known = ", ".join(u.display_name for u in plex_users.users()) or "none yet: sync the library first"
+            raise click.ClickException(f"No Plex user '{for_user}' with access to this server (known: {known}).")
+        if not user.is_owner:
+            params["owner_id"] = user.id
     job = runner.run_now("generate", params)
     _finish(job)
     result = job.result or {}

@@ -116,6 +116,16 @@ def users(*, with_access: bool = True) -> list[PlexUser]:
     return sorted(rows, key=lambda u: (u.kind != PlexUserKind.OWNER, u.display_name.casefold(), u.id))
 
 
+def find_user(name: str) -> PlexUser | None:
+    """The Plex user with access whose shown name or plex.tv username is ``name`` (letter
+    case ignored), or None; for the CLI's ``--for``."""
+    wanted = name.strip().casefold()
+    for user in users():
+        if wanted and wanted in {user.display_name.casefold(), (user.username or "").casefold()}:
+            return user
+    return None
+
+
 def by_plex_id(plex_id: int) -> PlexUser | None:
     """The row of the plex.tv account ``plex_id``, or None."""
     return db.session.scalars(sa.select(PlexUser).where(PlexUser.plex_id == int(plex_id))).first()

@@ -272,3 +272,20 @@ def test_edits_a_member_makes_in_plex_are_found_with_their_token(hh_app, stack):
     db.session.expire_all()
     assert db.session.get(Playlist, made).plex_removed_keys == [int(removed.ratingKey)]
     assert "Removed by you in Plex" in bob.get(f"/playlists/{made}").get_data(as_text=True)
+
+
+def test_the_cli_makes_a_playlist_for_a_household_member(hh_app, stack):
+    """``flask generate --for NAME`` writes into that member's Plex account; an unknown
+    name is refused with the names the app knows."""
+    plex_users.refresh_users()
+    cli = hh_app.test_cli_runner()
+    result = cli.invoke(args=["generate", "rainy sunday jazz", "--count", "8", "--for", "carol"])
+    assert result.exit_code == 0, result.output
+    playlist = db.session.scalars(sa.select(Playlist).order_by(Playlist.id.desc())).first()
+    carol = plex_users.find_user("Carol")
+    assert playlist.owner_id == carol.id
+    assert set(_plex_playlists_of(stack, stack.household.friend)) == {int(playlist.plex_rating_key)}
+    assert int(playlist.plex_rating_key) not in _plex_playlists_of(stack, stack.household.owner)
+
+    bad = cli.invoke(args=["generate", "rainy sunday jazz", "--for", "Mallory"])
+    assert bad.exit_code != 0 and "No Plex user 'Mallory'" in bad.output and "Carol" in bad.output
