@@ -15,7 +15,6 @@ is measured end to end in ``bench/fill_eval.py``.
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -101,13 +100,9 @@ def rows(sizes: tuple[str, ...] = ("small", "full", "scaled")) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="small,full,scaled")
-    args = parser.parse_args(argv)
-    from bench.table import print_table
+    from bench.table import sizes_main
 
-    print_table(rows(tuple(s for s in args.sizes.split(",") if s)))
-    return 0
+    return sizes_main(rows, __doc__.splitlines()[0], "small,full,scaled", argv)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ validation, not a real model's taste.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -132,13 +131,9 @@ def rows(sizes: tuple[str, ...] = ("small", "full")) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="small,full")
-    args = parser.parse_args(argv)
-    from bench.table import print_table
+    from bench.table import sizes_main
 
-    print_table(rows(tuple(s for s in args.sizes.split(",") if s)))
-    return 0
+    return sizes_main(rows, __doc__.splitlines()[0], "small,full", argv)
 
 
 if __name__ == "__main__":

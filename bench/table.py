@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
+
 
 def print_table(rows: list[dict], title: str | None = None) -> None:
     """Print ``rows`` as an aligned text table; the ok column says yes/NO for rows with a target."""
@@ -17,3 +20,14 @@ def print_table(rows: list[dict], title: str | None = None) -> None:
         print("  ".join(cell.ljust(widths[i]) if i != 1 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
         if n == 0:
             print("  ".join("-" * w for w in widths))
+
+
+def sizes_main(rows: Callable[[tuple[str, ...]], list[dict]], description: str, default_sizes: str,
+               argv: list[str] | None = None) -> int:
+    """The command line of a benchmark run per library size: ``--sizes a,b`` (default
+    ``default_sizes``), then the table of ``rows(sizes)``. Returns the exit status (0)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", default=default_sizes)
+    args = parser.parse_args(argv)
+    print_table(rows(tuple(s for s in args.sizes.split(",") if s)))
+    return 0
