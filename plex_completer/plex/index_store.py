@@ -186,13 +186,15 @@ class StagingTable:
         indexed = has_search_index(conn)
         if indexed:  # per-row triggers off; the search index is brought up to date below
             pause_search_triggers(conn, True)
-            search_changes = _stage_search_changes(conn, s)
-            search_before = conn.exec_driver_sql(f"SELECT count(*) FROM {SEARCH_TABLE}").scalar() or 0
+            # emptiness, not a count (counting an FTS5 table reads all of it: 24 ms at 200k)
+            search_before = conn.exec_driver_sql(f"SELECT 1 FROM {SEARCH_TABLE} LIMIT 1").first() is not None
+            # an empty index (a first sync) is built in bulk: no changed keys to collect
+            search_changes = _stage_search_changes(conn, s) if search_before else 0
         conn.execute(t.delete())
         conn.execute(t.insert().from_select(list(ALL_COLUMNS), sa.select(*[s.c[c] for c in ALL_COLUMNS])))
         if indexed:
             after = index_count(conn)
-            if search_before == 0 or search_changes > SEARCH_REBUILD_SHARE * max(after, 1):
+            if not search_before or search_changes > SEARCH_REBUILD_SHARE * max(after, 1):
                 rebuild_search_index(conn)
             else:
                 refresh_search_rows(conn)
@@ -498,13 +500,31 @@ def rebuild_search_index(conn: Connection) -> int:
 
 def pause_search_triggers(conn: Connection, paused: bool) -> None:
     """Stop (``paused=True``) or restart the per-row triggers inside the current
-    transaction: the pause row is never committed, so other connections never see it.
+    transaction, for a writer that brings the search index up to date itself in bulk.
+
+    Pausing drops the three triggers and restarting creates them again; SQLite's DDL is
+    transactional, so other connections never see them gone (WAL readers keep the schema
+    of their snapshot) and a rollback brings them back. Dropping them, rather than
+    checking a pause row in each trigger's ``WHEN`` (the older way; the table
+    :data:`SEARCH_PAUSED` stays empty now), takes a per-row subquery off each of a full
+    sync's 200k deletes and inserts: 0.49 s of them against 0.25 s at 200k tracks.
+    RuntimeError when no transaction could be opened (the triggers are then untouched).
     PostgreSQL has no triggers: nothing to do."""
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql(f"DELETE FROM {SEARCH_PAUSED}")
     if paused:
-        conn.exec_driver_sql(f"INSERT INTO {SEARCH_PAUSED} (paused) VALUES (1)")
+        # Python's sqlite3 (legacy transaction control, as SQLAlchemy uses it) opens a
+        # transaction before DML only: DDL on a connection without one commits at once. A
+        # DML statement first (the pause table stays empty) makes sure the drop is part of
+        # the caller's transaction; without one the triggers are not touched.
+        conn.exec_driver_sql(f"DELETE FROM {SEARCH_PAUSED}")
+        if not getattr(conn.connection.dbapi_connection, "in_transaction", False):
+            raise RuntimeError("no open transaction: the search index triggers were not paused")
+        for sql in _SEARCH_DROP[:3]:
+            conn.exec_driver_sql(sql)
+    else:
+        for sql in _SEARCH_DDL[3:6]:
+            conn.exec_driver_sql(sql)
 
 
 #: Above this share of changed tracks a full sync rebuilds the search index in bulk.

@@ -15,13 +15,18 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..matching import Matcher, Suggestion, artist_keys, titles_agree
 from ..models import ArtistAlias, LibraryTrack
+from . import search_cache
 
 log = logging.getLogger(__name__)
 
 
 def pairs() -> list[tuple[str, str]]:
-    """Every stored alias as (artist as suggested, artist as the library writes it)."""
-    return [(a.alias, a.library_artist) for a in db.session.scalars(sa.select(ArtistAlias))]
+    """Every stored alias as (artist as suggested, artist as the library writes it). Kept
+    between calls until an alias changes (``search_cache``: every uncached search asks)."""
+    def read() -> tuple[tuple[str, str], ...]:
+        return tuple((a, b) for a, b in db.session.execute(sa.select(ArtistAlias.alias, ArtistAlias.library_artist)))
+
+    return list(search_cache.cached(("artist_alias_pairs",), read))
 
 
 def list_aliases() -> list[ArtistAlias]:

@@ -430,7 +430,7 @@ def _search(text: str, limit: int, filters: Filters, offset: int) -> SearchResul
     syntax = backend.syntax
     parts: list[str] = []
     if ws:
-        total = int(conn.exec_driver_sql("SELECT count(*) FROM library_tracks").scalar() or 0)
+        total = search_cache.track_count()
         alternatives = alias_alternatives(ws, artist_aliases.pairs(), syntax)
         expr = coverage_expression(ws, lambda t, p: backend.doc_count(conn, t, p), total, alternatives, syntax)
         if expr is None:

@@ -193,10 +193,7 @@ def library_summary() -> dict[str, Any]:
     """Index size and the last syncs: ``{"track_count", "section_title", "last_full_sync_at",
     "last_incremental_sync_at", "last_sync_figures"}``."""
     state = db.session.scalars(sa.select(LibrarySyncState).order_by(LibrarySyncState.section_id)).first()
-    # Counting 200k rows takes about 0.7 ms on every dashboard and Library page view: kept
-    # until the index changes, like the search answers.
-    count = search_cache.cached(
-        ("index_count",), lambda: db.session.execute(sa.select(sa.func.count()).select_from(LibraryTrack)).scalar() or 0)
+    count = search_cache.track_count()  # kept until the index changes, like the search answers
     return {
         "track_count": count,
         "section_title": state.section_title if state else None,
@@ -207,8 +204,9 @@ def library_summary() -> dict[str, Any]:
 
 
 def library_indexed() -> bool:
-    """True when the library index holds a track (one indexed lookup, not a count)."""
-    return db.session.execute(sa.select(LibraryTrack.rating_key).limit(1)).first() is not None
+    """True when the library index holds a track (the kept count of
+    :func:`search_cache.track_count`, so usually no query)."""
+    return search_cache.track_count() > 0
 
 
 def plex_playlists_for_seed(owner_id: int | None = None) -> list[dict[str, Any]]:

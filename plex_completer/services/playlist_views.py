@@ -3,6 +3,7 @@ current AI track list with their match state, and the playlist detail as one obj
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -124,6 +125,8 @@ def playlist_cards(owner_id: int | None = None, *, only_owner: bool = False) -> 
     if only_owner:
         query = query.where(plex_users.owner_clause(owner_id))
     playlists = list(db.session.scalars(query))
+    if not playlists:
+        return []
     refreshes = {r.playlist_id: r for r in db.session.scalars(db.select(PlaylistRefresh))}
     filled = _fillers_in_library()
     return [PlaylistCard(p, refreshes.get(p.id), filled.get(p.id, 0)) for p in playlists]
@@ -133,9 +136,15 @@ def _fillers_in_library() -> dict[int, int]:
     """``{playlist id: fillers of the current (newest) generation in the Plex playlist}``: a
     library track of their own (the matcher's or the user's pick), not removed in Plex nor
     marked absent (as the page's "In Plex" rows)."""
+    return {pid: int(n) for pid, n in db.session.execute(_fillers_statement())}
+
+
+@functools.cache
+def _fillers_statement() -> sa.Select:
+    # Built once: it has no parameters, and building it costs more than running it.
     current = (db.select(Generation.playlist_id, sa.func.max(Generation.id).label("gid"))
                .group_by(Generation.playlist_id).subquery())
-    rows = db.session.execute(
+    return (
         db.select(current.c.playlist_id, sa.func.count())
         .select_from(SuggestedTrack)
         .join(current, current.c.gid == SuggestedTrack.generation_id)
@@ -145,6 +154,5 @@ def _fillers_in_library() -> dict[int, int]:
                               SuggestedTrack.override_rating_key.is_not(None))))
         .group_by(current.c.playlist_id)
     )
-    return {pid: int(n) for pid, n in rows}
 
 

@@ -106,14 +106,23 @@ def owner_user() -> PlexUser | None:
     return db.session.scalars(sa.select(PlexUser).where(PlexUser.kind == PlexUserKind.OWNER).limit(1)).first()
 
 
-def users(*, with_access: bool = True) -> list[PlexUser]:
+def users(*, with_access: bool = True, rows: list[PlexUser] | None = None) -> list[PlexUser]:
     """The known Plex users, owner first then by name; only those with access unless
-    ``with_access`` is False."""
-    query = sa.select(PlexUser)
-    if with_access:
-        query = query.where(PlexUser.has_access.is_(True))
-    rows = list(db.session.scalars(query))
+    ``with_access`` is False. ``rows``: every ``PlexUser`` row, when the caller has read
+    them already (else one query)."""
+    if rows is None:
+        query = sa.select(PlexUser)
+        if with_access:
+            query = query.where(PlexUser.has_access.is_(True))
+        rows = list(db.session.scalars(query))
+    elif with_access:
+        rows = [u for u in rows if u.has_access]
     return sorted(rows, key=lambda u: (u.kind != PlexUserKind.OWNER, u.display_name.casefold(), u.id))
+
+
+def every_user() -> list[PlexUser]:
+    """Every ``PlexUser`` row, with or without access (for :func:`users` and :func:`owner_names`)."""
+    return list(db.session.scalars(sa.select(PlexUser)))
 
 
 def find_user(name: str) -> PlexUser | None:
@@ -160,9 +169,11 @@ def owner_name(owner_id: int | None) -> str:
     return user.display_name if user else "Server owner"
 
 
-def owner_names() -> dict[int | None, str]:
-    """``{owner_id: name}`` of every known user, with None for the server owner."""
-    rows = list(db.session.scalars(sa.select(PlexUser)))
+def owner_names(rows: list[PlexUser] | None = None) -> dict[int | None, str]:
+    """``{owner_id: name}`` of every known user (``rows``: every ``PlexUser`` row, read
+    here when None), with None for the server owner."""
+    if rows is None:
+        rows = list(db.session.scalars(sa.select(PlexUser)))
     names: dict[int | None, str] = {u.id: u.display_name for u in rows}
     owner = next((u for u in rows if u.kind == PlexUserKind.OWNER), None)
     names[None] = owner.display_name if owner else "Server owner"
@@ -195,12 +206,16 @@ def _set_status(available: bool, message: str, users_count: int) -> None:
 
 def status() -> HouseholdStatus:
     """The household users' state as the last refresh left it (see :class:`HouseholdStatus`)."""
-    row = db.session.get(AppSetting, _STATUS_KEY)
+    # One statement (every page's layout asks): the stored state and the users with access.
+    value, count = db.session.execute(sa.select(
+        sa.select(AppSetting.value).where(AppSetting.key == _STATUS_KEY).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(PlexUser).where(PlexUser.has_access.is_(True)).scalar_subquery(),
+    )).one()
     try:
-        data = json.loads(row.value) if row else {}
+        data = json.loads(value) if value else {}
     except ValueError:
         data = {}
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(PlexUser).where(PlexUser.has_access.is_(True))) or 0
+    count = count or 0
     return HouseholdStatus(bool(data.get("available", True)), str(data.get("message", "")), data.get("refreshed_at"), count)
 
 

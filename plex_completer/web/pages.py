@@ -28,15 +28,19 @@ def dashboard():
     else:
         owner_filter = ""
         cards = playlist_views.playlist_cards()
+    everyone = plex_users.every_user()
+    active = job_views.active_jobs(owner_id=scope)
     return render_template(
         "dashboard.html",
         settings=settings,
         cards=cards,
-        owners=plex_users.users() if scope is None else None,
-        owner_names=plex_users.owner_names(),
+        owners=plex_users.users(rows=everyone) if scope is None else None,
+        owner_names=plex_users.owner_names(everyone),
         owner_filter=owner_filter,
-        guide=setup_guide(settings),
-        active_jobs=job_views.active_jobs(owner_id=scope),
+        # what the page has read already, so the guide asks for less (a household member's
+        # job list leaves out the library sync: the guide then asks itself)
+        guide=setup_guide(settings, active if scope is None else None, bool(cards) or None),
+        active_jobs=active,
         library=status_panels.library_summary(),
         ai=status_panels.ai_status(settings),
     )

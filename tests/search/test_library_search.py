@@ -163,3 +163,33 @@ def test_library_page_searches_with_filters_and_survives_fts5_syntax(library, cl
     assert "Smiley Smile" in html and "Live in London" not in html
     for text in ('AC/DC"', 'NEAR("x"', "title:*"):
         assert client.get("/library", query_string={"q": text}).status_code == 200
+
+
+def _triggers(conn) -> set[str]:
+    return {r[0] for r in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'library_search_%'")}
+
+
+def test_paused_triggers_are_gone_only_inside_the_transaction(library):
+    """A bulk writer drops the per-row triggers in its transaction and creates them again;
+    another connection never sees them gone, a rollback brings them back, and after a
+    resume every write is indexed again."""
+    every = {"library_search_ai", "library_search_ad", "library_search_au"}
+    conn = db.session.connection()
+    index_store.pause_search_triggers(conn, True)
+    assert _triggers(conn) == set()
+    _add(902, "Unindexed While Paused", "Someone", None, "Bulk", 2020)
+    db.session.flush()
+    with db.engine.connect() as other:  # another connection still reads the old schema
+        assert _triggers(other) == every
+    assert keys("unindexed paused") == []
+    db.session.rollback()
+    assert _triggers(db.session.connection()) == every
+    conn = db.session.connection()
+    index_store.pause_search_triggers(conn, True)
+    index_store.pause_search_triggers(conn, False)
+    db.session.commit()
+    assert _triggers(db.session.connection()) == every
+    _add(903, "Indexed After Resume", "Someone", None, "Later", 2021)
+    db.session.commit()
+    assert keys("indexed after resume") == [903]

@@ -132,3 +132,48 @@ def test_the_cache_can_be_turned_off(make_app):
         sa.event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
         assert keys("vibrations") == [101]
         assert _index_reads(seen)
+
+
+def _stamp_reads(seen: list[str]) -> list[str]:
+    return [s for s in seen if "library_sync_state" in s and "artist_aliases" in s]
+
+
+def test_a_web_request_reads_the_stamp_once_and_the_next_request_sees_another_process(library, app, statements):
+    """The Library page with a search asks for the stamp three times (the search, the genre
+    list, the index count): one statement. A sync by another process between two requests
+    is seen by the second."""
+    db.session.add(LibrarySyncState(section_id=1, section_title="Music", index_version=1))
+    db.session.commit()
+    client = app.test_client()
+    statements.clear()
+    assert b"Good Vibrations" not in client.get("/library?q=villains").data
+    assert len(_stamp_reads(statements)) == 1
+    # Another process, unseen by this engine's events (as in the test above, the new words
+    # go in through the index's own table: the triggers need the app's SQL functions).
+    other = sqlite3.connect(db.engine.url.database)
+    other.execute("UPDATE library_search SET title = 'heroes and villains' WHERE rowid = 101")
+    other.execute("UPDATE library_sync_state SET index_version = index_version + 1")
+    other.commit()
+    other.close()
+    db.session.remove()
+    statements.clear()
+    assert b"Good Vibrations" in client.get("/library?q=villains").data
+    assert len(_stamp_reads(statements)) == 1
+
+
+def test_outside_a_request_the_stamp_is_read_each_time(library, statements):
+    search_cache.stamp()
+    search_cache.stamp()
+    assert len(_stamp_reads(statements)) == 2
+
+
+def test_alias_pairs_are_kept_until_an_alias_changes(library, statements):
+    from plex_completer.services import artist_aliases
+
+    assert artist_aliases.pairs() == []
+    statements.clear()
+    assert artist_aliases.pairs() == []
+    assert not [s for s in statements if "FROM artist_aliases" in s and "max(" not in s]
+    db.session.add(ArtistAlias(alias="Fab Four", alias_key="fab four", library_artist="The Beatles"))
+    db.session.commit()
+    assert artist_aliases.pairs() == [("Fab Four", "The Beatles")]
