@@ -12,7 +12,12 @@ import os
 
 bind = os.environ.get("BIND", "0.0.0.0:5000")
 workers = 1
-threads = int(os.environ.get("WEB_THREADS", "8"))
+# Four threads: pages are CPU-bound Python under one interpreter lock, and more threads
+# only interleave them (bench/search.py, 200k tracks, 2 cores: 10 concurrent searches p95
+# 85 ms with 4 threads against 134 ms with 8; docs/library-sync.md). Slow outside calls
+# on a request thread (the AI diagnostics test, Sign in with Plex) each hold one, so not
+# fewer; WEB_THREADS changes it.
+threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 timeout = 120  # the diagnostics test button may wait on a slow provider
 graceful_timeout = 30
