@@ -191,6 +191,40 @@ def test_a_sync_failing_midway_keeps_the_previous_index(settings, emu, tracks):
     assert (result.removed, result.updated, result.total) == (50, 1, TRACK_COUNT - 50)
 
 
+def test_a_swap_failing_inside_the_search_index_work_keeps_the_index_and_its_triggers(settings, emu, tracks,
+                                                                                     monkeypatch):
+    """The swap drops the search index's triggers in its transaction; when the index work
+    then fails (a database error no emulator can cause, so it is patched in), the rollback
+    brings back the previous rows, the index and the triggers, and later writes are
+    indexed again."""
+    from plex_completer.plex import index_store
+    from plex_completer.services.library_search import Filters, search
+
+    sync_library(settings, full=True)
+    before = {k: t.title for k, t in _index().items()}
+    emu.update_track(tracks[0].rating_key, title="Renamed In Plex")
+
+    def broken(conn):
+        raise sa.exc.OperationalError("INSERT INTO library_search ...", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(index_store, "refresh_search_rows", broken)
+    monkeypatch.setattr(index_store, "rebuild_search_index", broken)
+    with pytest.raises(sa.exc.OperationalError):
+        sync_library(settings, full=True)
+    monkeypatch.undo()
+    db.session.remove()
+    assert {k: t.title for k, t in _index().items()} == before
+    triggers = {r[0] for r in db.session.execute(sa.text(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'library_search_%'"))}
+    assert triggers == {"library_search_ai", "library_search_ad", "library_search_au"}
+    track = db.session.get(LibraryTrack, tracks[1].rating_key)
+    track.title = "Written After The Failure"
+    db.session.commit()
+    assert [e.rating_key for e in search("written after the failure", 5, Filters()).entries] == [tracks[1].rating_key]
+    result = sync_library(settings, full=True)
+    assert result.updated == 2  # the rename in Plex, and the local write put back as Plex has it
+
+
 def test_library_sync_job_records_progress_and_summary(plex_app, emu):
     from plex_completer.jobs import runner
 
