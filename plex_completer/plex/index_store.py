@@ -403,12 +403,8 @@ def _search_values(p: str) -> str:
 
 
 _NOT_PAUSED = f"WHEN NOT EXISTS (SELECT 1 FROM {SEARCH_PAUSED})"
-_SEARCH_DDL = (
-    # unicode61 splits the (already folded, [a-z0-9]) words on spaces; detail=full keeps
-    # positions, which phrase filters ("artist : \"beach boys\"") need.
-    f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(title, artist, album, keys, tokenize='unicode61')",
-    f"CREATE VIRTUAL TABLE {SEARCH_VOCAB} USING fts5vocab({SEARCH_TABLE}, row)",
-    f"CREATE TABLE {SEARCH_PAUSED} (paused INTEGER PRIMARY KEY)",
+#: The per-row triggers (:func:`pause_search_triggers` drops and re-creates them).
+_TRIGGER_DDL = (
     f"CREATE TRIGGER library_search_ai AFTER INSERT ON library_tracks {_NOT_PAUSED} BEGIN "
     f"INSERT INTO {SEARCH_TABLE}({_SEARCH_COLUMNS}) VALUES ({_search_values('new')}); END",
     f"CREATE TRIGGER library_search_ad AFTER DELETE ON library_tracks {_NOT_PAUSED} BEGIN "
@@ -418,10 +414,21 @@ _SEARCH_DDL = (
     f"DELETE FROM {SEARCH_TABLE} WHERE rowid = old.rating_key; "
     f"INSERT INTO {SEARCH_TABLE}({_SEARCH_COLUMNS}) VALUES ({_search_values('new')}); END",
 )
-_SEARCH_DROP = (
+_TRIGGER_DROP = (
     "DROP TRIGGER IF EXISTS library_search_ai",
     "DROP TRIGGER IF EXISTS library_search_ad",
     "DROP TRIGGER IF EXISTS library_search_au",
+)
+_SEARCH_DDL = (
+    # unicode61 splits the (already folded, [a-z0-9]) words on spaces; detail=full keeps
+    # positions, which phrase filters ("artist : \"beach boys\"") need.
+    f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(title, artist, album, keys, tokenize='unicode61')",
+    f"CREATE VIRTUAL TABLE {SEARCH_VOCAB} USING fts5vocab({SEARCH_TABLE}, row)",
+    f"CREATE TABLE {SEARCH_PAUSED} (paused INTEGER PRIMARY KEY)",
+    *_TRIGGER_DDL,
+)
+_SEARCH_DROP = (
+    *_TRIGGER_DROP,
     f"DROP TABLE IF EXISTS {SEARCH_PAUSED}",
     f"DROP TABLE IF EXISTS {SEARCH_VOCAB}",
     f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
@@ -520,10 +527,10 @@ def pause_search_triggers(conn: Connection, paused: bool) -> None:
         conn.exec_driver_sql(f"DELETE FROM {SEARCH_PAUSED}")
         if not getattr(conn.connection.dbapi_connection, "in_transaction", False):
             raise RuntimeError("no open transaction: the search index triggers were not paused")
-        for sql in _SEARCH_DROP[:3]:
+        for sql in _TRIGGER_DROP:
             conn.exec_driver_sql(sql)
     else:
-        for sql in _SEARCH_DDL[3:6]:
+        for sql in _TRIGGER_DDL:
             conn.exec_driver_sql(sql)
 
 

@@ -110,12 +110,8 @@ def users(*, with_access: bool = True, rows: list[PlexUser] | None = None) -> li
     """The known Plex users, owner first then by name; only those with access unless
     ``with_access`` is False. ``rows``: every ``PlexUser`` row, when the caller has read
     them already (else one query)."""
-    if rows is None:
-        query = sa.select(PlexUser)
-        if with_access:
-            query = query.where(PlexUser.has_access.is_(True))
-        rows = list(db.session.scalars(query))
-    elif with_access:
+    rows = every_user() if rows is None else rows
+    if with_access:
         rows = [u for u in rows if u.has_access]
     return sorted(rows, key=lambda u: (u.kind != PlexUserKind.OWNER, u.display_name.casefold(), u.id))
 
@@ -172,8 +168,7 @@ def owner_name(owner_id: int | None) -> str:
 def owner_names(rows: list[PlexUser] | None = None) -> dict[int | None, str]:
     """``{owner_id: name}`` of every known user (``rows``: every ``PlexUser`` row, read
     here when None), with None for the server owner."""
-    if rows is None:
-        rows = list(db.session.scalars(sa.select(PlexUser)))
+    rows = every_user() if rows is None else rows
     names: dict[int | None, str] = {u.id: u.display_name for u in rows}
     owner = next((u for u in rows if u.kind == PlexUserKind.OWNER), None)
     names[None] = owner.display_name if owner else "Server owner"

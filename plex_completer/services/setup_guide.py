@@ -38,21 +38,20 @@ class SetupGuide:
         return self.next_step is None
 
 
-def setup_guide(settings: Settings, active_jobs: list[Job] | None = None,
-                has_playlist: bool | None = None) -> SetupGuide:
+def setup_guide(settings: Settings, active_jobs: list[Job] | None = None, *,
+                playlist_seen: bool = False) -> SetupGuide:
     """The four steps of a first run, each checked now (at most three small queries).
 
     The dashboard passes what it has read already: ``active_jobs`` (every queued or running
-    job, so the running sync is found among them) and ``has_playlist`` (True when it lists
-    a playlist; None or False: asked here, as the list may be filtered by owner)."""
+    job, so the running sync is found among them) and ``playlist_seen`` (True when it lists
+    a playlist; otherwise this asks, as the dashboard's list may be filtered by owner)."""
     if active_jobs is None:
         sync_job = db.session.scalars(
             db.select(Job).where(Job.kind == "library_sync", Job.status.in_(JobStatus.ACTIVE)).order_by(Job.id).limit(1)
         ).first()
     else:
-        sync_job = next((j for j in active_jobs if j.kind == "library_sync" and j.status in JobStatus.ACTIVE), None)
-    if not has_playlist:
-        has_playlist = db.session.scalar(db.select(Playlist.id).limit(1)) is not None
+        sync_job = next((j for j in active_jobs if j.kind == "library_sync"), None)
+    has_playlist = playlist_seen or db.session.scalar(db.select(Playlist.id).limit(1)) is not None
     return SetupGuide(
         (
             SetupStep("plex", settings.plex_configured),

@@ -39,7 +39,7 @@ def dashboard():
         owner_filter=owner_filter,
         # what the page has read already, so the guide asks for less (a household member's
         # job list leaves out the library sync: the guide then asks itself)
-        guide=setup_guide(settings, active if scope is None else None, bool(cards) or None),
+        guide=setup_guide(settings, active if scope is None else None, playlist_seen=bool(cards)),
         active_jobs=active,
         library=status_panels.library_summary(),
         ai=status_panels.ai_status(settings),
